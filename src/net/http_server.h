@@ -1,0 +1,98 @@
+// The network edge: HTTP/1.1 and WebSocket over TCP. The only code that touches sockets lives
+// behind this header (net/); everything above sees requests, responses and WebSocket messages.
+//
+// Threading: each accepted connection belongs to one loop of net::Loops. Handlers are called
+// on that loop. Respond and WebSocket::send/close may be called from any thread (they post to
+// the connection's loop when needed).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.h"
+
+namespace engage::net {
+
+class Loops;
+
+// Every limit of the network edge, with its default and the reason for it.
+struct HttpOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 3002;                  // 0 = pick a free port (tests)
+  std::size_t max_connections = 0;       // 0 = derived from RLIMIT_NOFILE minus a reserve
+  uint32_t keep_alive_ms = 65000;        // the original's server.keepAliveTimeout
+  uint32_t headers_timeout_ms = 66000;   // a request's headers must arrive within this
+  std::size_t max_header_bytes = 16384;  // request line + headers (Node's default)
+  std::size_t max_headers = 100;         // header count
+  std::size_t max_uri_bytes = 8192;
+  std::size_t max_body_bytes = 1000000;  // requests with a larger body get 413
+  std::size_t ws_max_message_bytes = 1000000;  // maxHttpBufferSize: larger → close 1009
+  std::size_t ws_outbuf_soft_bytes = 1u << 20;  // output buffer above this for too long → close
+  uint32_t ws_outbuf_soft_ms = 10000;
+  std::size_t ws_outbuf_hard_bytes = 8u << 20;  // output buffer above this → close at once
+  bool reuse_port = true;
+};
+
+// One accepted WebSocket connection (RFC 6455). Messages are whole (fragments reassembled,
+// text validated as UTF-8, control frames handled inside net/).
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  struct Handlers {
+    std::function<void(std::string_view data, bool binary)> on_message;
+    std::function<void(uint16_t code)> on_close;  // once, when the connection is gone
+  };
+  // Installs the handlers; until then incoming messages are held. Loop only.
+  virtual void set_handlers(Handlers h) = 0;
+  // Queues one message as one frame. The buffer is shared (a broadcast is encoded once).
+  virtual void send(std::shared_ptr<const std::string> data, bool binary) = 0;
+  virtual void close(uint16_t code = 1000) = 0;
+  virtual std::size_t loop() const = 0;
+  virtual std::size_t buffered_bytes() const = 0;  // queued, not yet written
+};
+using WebSocketPtr = std::shared_ptr<WebSocket>;
+
+// What the layer above implements: the Engine.IO server and the router behind it.
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // A complete request arrived. Call respond exactly once (any thread, any time; a held
+  // long-polling GET responds later). `loop` is the connection's loop.
+  virtual void on_request(http::Request req, std::size_t loop, http::Respond respond) = 0;
+  // A valid WebSocket upgrade request arrived. Return a non-empty error response to refuse it
+  // (e.g. 400); return std::nullopt-like empty status 0 to accept, in which case `accepted`
+  // is called with the new WebSocket right after the 101 is written.
+  struct UpgradeDecision {
+    int status = 0;  // 0 = accept; otherwise the HTTP status of the refusal
+    std::string body;
+    std::function<void(WebSocketPtr)> accepted;
+  };
+  virtual UpgradeDecision on_upgrade(const http::Request& req, std::size_t loop) = 0;
+};
+
+// Listens and runs connections on the loops. Start-up errors (port in use) are returned.
+class HttpServer {
+ public:
+  HttpServer(Loops& loops, HttpOptions options, HttpHandler& handler);
+  ~HttpServer();
+  // Binds and starts accepting; returns an error message on failure.
+  std::string listen();
+  uint16_t port() const;  // the bound port (after listen)
+  // Stops accepting new connections (graceful shutdown); existing ones continue.
+  void stop_accepting();
+  // Closes every connection (WebSockets with 1001). Any thread.
+  void close_all();
+  std::size_t connection_count() const;  // any thread
+  uint64_t refused_count() const;        // connections refused by max_connections
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace engage::net
