@@ -30,6 +30,7 @@ namespace engage::json {
 enum class Type : uint8_t { Null, Bool, Number, String, Array, Object, Binary };
 
 class Value;
+struct ValueAccess;  // json.cpp internals (the parser builds values without re-validating)
 using Array = std::vector<Value>;
 using Member = std::pair<std::string, Value>;
 using Object = std::vector<Member>;  // insertion order is the wire order
@@ -102,11 +103,15 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  friend struct ValueAccess;
   struct Heap;  // string/number text/array/object storage
+  struct HeapDeleter {
+    void operator()(Heap* h) const;  // defined in json.cpp, where Heap is complete
+  };
   Type type_ = Type::Null;
   bool b_ = false;
   double num_ = 0;
-  std::unique_ptr<Heap> heap_;
+  std::unique_ptr<Heap, HeapDeleter> heap_;
 };
 
 struct ParseError {
@@ -115,8 +120,8 @@ struct ParseError {
 };
 
 struct ParseLimits {
-  std::size_t max_depth = 64;          // nested arrays/objects; deeper input is an attack
-  std::size_t max_bytes = 16u << 20;   // the transport limits come first; this is a backstop
+  std::size_t max_depth = 64;         // nested arrays/objects; deeper input is an attack
+  std::size_t max_bytes = 16u << 20;  // the transport limits come first; this is a backstop
 };
 
 Expected<Value, ParseError> parse(std::string_view text, const ParseLimits& limits = {});

@@ -1,0 +1,1 @@
+engage_fuzz(json engage_core)
