@@ -1,0 +1,34 @@
+// What the application (src/engage) receives to install itself: loops, Socket.IO server, router.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/router.h"
+#include "socketio/server.h"
+
+namespace engage::net {
+class Loops;
+}
+
+namespace engage::app {
+
+struct Options;
+
+struct Context {
+  net::Loops& loops;
+  sio::Server& io;
+  http::Router& router;
+  const Options& options;
+  std::function<void(std::string_view)> log;  // one line to the server log (info level)
+  // Set by the application: whether its store is reachable (GET / and /health report it as
+  // "redis": "connected" | "disconnected"). Unset: embedded store → connected.
+  std::function<bool()> store_ready = {};
+};
+
+// Registers the ENGAGE namespaces and REST routes. Defined by the application (target
+// engage_app); main calls it before registering the built-in routes, so the app's win.
+void install_engage(Context& ctx);
+
+}  // namespace engage::app
