@@ -46,6 +46,24 @@ function listFiles(dir) {
   return out;
 }
 
+// Returns the licence texts of the npm packages esbuild put into the bundles.
+function licenses(metafile) {
+  const packages = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+    if (m) packages.add(m[1]);
+  }
+  const parts = [];
+  for (const name of [...packages].sort()) {
+    const dir = path.join(ROOT, "node_modules", name);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    const file = fs.readdirSync(dir).find((f) => /^licen[cs]e(\.md|\.txt)?$/i.test(f));
+    const body = file ? fs.readFileSync(path.join(dir, file), "utf8").trim() : `License: ${pkg.license}`;
+    parts.push(`${name} ${pkg.version} (${pkg.license})\n${"-".repeat(60)}\n${body}\n`);
+  }
+  return "The engage web client bundles these packages:\n\n" + parts.join("\n");
+}
+
 async function main() {
   if (!fs.existsSync(BOARD_ASSETS)) {
     throw new Error("node_modules/cm-chessboard is missing: run `npm ci` (make deps) first");
@@ -90,12 +108,15 @@ async function main() {
   const js = find("src/main.js");
   const css = find("src/style.css");
 
-  // 3. The page shell and the public files (the sample video).
+  // 3. The licences of every bundled package, next to the bundle that contains them.
+  fs.writeFileSync(path.join(DIST, "THIRD-PARTY-LICENSES.txt"), licenses(result.metafile));
+
+  // 4. The page shell and the public files (the sample video).
   const html = fs.readFileSync(path.join(SRC, "index.html"), "utf8").replace("%CSS%", `./${css}`).replace("%JS%", `./${js}`);
   fs.writeFileSync(path.join(DIST, "index.html"), html);
   copyTree(PUBLIC, DIST);
 
-  // 4. Precompressed siblings, kept only when they are smaller.
+  // 5. Precompressed siblings, kept only when they are smaller.
   let plain = 0;
   let gz = 0;
   for (const file of listFiles(DIST)) {
