@@ -38,6 +38,10 @@ std::size_t sequence_length(std::string_view s) {
 }
 
 bool valid_utf8(std::string_view s) {
+  return invalid_offset(s) == s.size();
+}
+
+std::size_t invalid_offset(std::string_view s) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -51,10 +55,10 @@ bool valid_utf8(std::string_view s) {
     while (i < n && byte_at(s, i) < 0x80) ++i;
     if (i >= n) break;
     const std::size_t len = sequence_length(s.substr(i));
-    if (len == 0) return false;
+    if (len == 0) return i;
     i += len;
   }
-  return true;
+  return n;
 }
 
 std::size_t utf16_length(std::string_view s) {

@@ -11,6 +11,10 @@ namespace engage::utf8 {
 // U+D800..U+DFFF, nothing above U+10FFFF, no truncated sequence).
 bool valid_utf8(std::string_view s);
 
+// Returns the offset of the first byte that is not part of well-formed UTF-8 (s.size() when
+// the whole of `s` is valid).
+std::size_t invalid_offset(std::string_view s);
+
 // Returns the length of the byte sequence starting at s[0] when it is one well-formed UTF-8
 // character (1..4), else 0. `s` must not be empty.
 std::size_t sequence_length(std::string_view s);

@@ -69,3 +69,17 @@ TEST(Utf8, EncodeRoundTrips) {
 
 }  // namespace
 }  // namespace engage::utf8
+
+namespace engage::utf8 {
+namespace {
+
+TEST(Utf8, InvalidOffset) {
+  EXPECT_EQ(invalid_offset(""), 0u);
+  EXPECT_EQ(invalid_offset("abc"), 3u);
+  EXPECT_EQ(invalid_offset("abcdefghij\xE2\x82\xAC\xFF"), 13u);
+  EXPECT_EQ(invalid_offset("\xC0\x80"), 0u);
+  EXPECT_EQ(invalid_offset("ok\xE2\x82"), 2u);
+}
+
+}  // namespace
+}  // namespace engage::utf8

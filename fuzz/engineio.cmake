@@ -1,0 +1,1 @@
+engage_fuzz(engineio engage_engineio)
