@@ -142,4 +142,27 @@ describe("chess in the browser", () => {
     await a.context().close();
     await b.context().close();
   });
+
+  test("a pawn reaching the last rank offers the promotion picker", async () => {
+    const { a, b } = await startGame("promo");
+    const plies = [
+      [a, "a2", "a4", "a4"], [b, "b7", "b5", "b5"], [a, "a4", "b5", "axb5"], [b, "a7", "a6", "a6"],
+      [a, "b5", "a6", "bxa6"], [b, "c8", "b7", "Bb7"], [a, "a6", "b7", "axb7"], [b, "b8", "c6", "Nc6"],
+    ];
+    let n = 0;
+    for (const [p, from, to, san] of plies) {
+      await clickMove(p, from, to);
+      await waitMove([a, b], ++n, san);
+    }
+    await clickMove(a, "b7", "a8");
+    const knight = a.getByRole("button", { name: "Knight" });
+    await knight.waitFor({ state: "visible", timeout: 5000 });
+    await knight.click();
+    await waitMove([a, b], 9, "bxa8=N");
+    for (const p of [a, b]) await until(async () => (await pieceOn(p, "a8")) === "wn", 3000, "the new knight");
+    await screenshot(b, "promotion");
+    assertNoProblems(a, b);
+    await a.context().close();
+    await b.context().close();
+  });
 });

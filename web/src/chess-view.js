@@ -267,7 +267,7 @@ export function mountChess(root, { userId, target, connEl }) {
         const legal = game.moves({ square: from, verbose: true }).filter((m) => m.to === to);
         if (legal.length > 0 && legal[0].promotion) {
           pending = { from, to };
-          board.showPromotionDialog(to, myColor, (result) => {
+          board.showPromotionDialog(to, myColor === "white" ? COLOR.white : COLOR.black, (result) => {
             if (result && result.type === PROMOTION_DIALOG_RESULT_TYPE.pieceSelected && result.piece) {
               sendMove(from, to, result.piece.charAt(1));
             } else {
