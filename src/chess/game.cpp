@@ -209,8 +209,8 @@ std::string Game::pgn(const std::vector<std::pair<std::string, std::string>>& ex
     }
     movetext += ' ' + san_[i];
   }
-  if (!movetext.empty()) movetext += ' ';
-  return out + movetext + result;
+  // chess.js joins the movetext and the result with a space even without moves ("\n *").
+  return out + movetext + ' ' + result;
 }
 
 }  // namespace engage::chess

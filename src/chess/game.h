@@ -93,7 +93,8 @@ class Game {
   // Result, with chess.js's "?" defaults and a Result from status()), then SetUp "1" and FEN
   // when the game did not start from the standard position, then `extra_tags` (a tag of the
   // roster given there replaces its value instead), a blank line if there are moves, and the
-  // movetext like chess.js pgn(): "1. e4 e5 2. Nf3 *", "12. ... Kf8" when black starts.
+  // movetext like chess.js pgn(): "1. e4 e5 2. Nf3 *", "12. ... Kf8" when black starts,
+  // " *" after the tags when there are no moves.
   // Tag values are escaped (\" and \\) as the PGN standard requires.
   std::string pgn(const std::vector<std::pair<std::string, std::string>>& extra_tags = {}) const;
 

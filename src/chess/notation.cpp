@@ -2,6 +2,7 @@
 #include "chess/notation.h"
 
 #include <cstdio>
+#include <initializer_list>
 
 #include "chess/position.h"
 
@@ -101,45 +102,51 @@ struct LooseMove {
   PieceType promotion = NO_PIECE_TYPE;
 };
 
-bool parse_loose_tail(std::string_view s, LooseMove& out) {
-  // from: a square, a file, a rank, or nothing; then x? -? then a square then [qrbnQRBN]?
-  auto try_from = [&](size_t from_len) -> bool {
-    if (from_len > s.size()) return false;
-    const std::string_view from = s.substr(0, from_len);
-    if (from_len == 2 && !(is_file(from[0]) && is_rank(from[1]))) return false;
-    if (from_len == 1 && !is_file(from[0]) && !is_rank(from[0])) return false;
-    size_t i = from_len;
-    if (i < s.size() && s[i] == 'x') ++i;
-    if (i < s.size() && s[i] == '-') ++i;
-    if (i + 2 > s.size() || !is_file(s[i]) || !is_rank(s[i + 1])) return false;
-    const Square to = make_square(File(s[i] - 'a'), Rank(s[i + 1] - '1'));
-    i += 2;
-    PieceType promo = NO_PIECE_TYPE;
-    if (i < s.size()) {
-      promo = piece_letter_type(s[i]);
-      if (promo == NO_PIECE_TYPE || promo == PAWN || promo == KING) return false;
-      ++i;
-    }
-    if (i != s.size()) return false;
-    out.from = std::string(from);
-    out.to = to;
-    out.promotion = promo;
-    return true;
-  };
-  // chess.js tries a full from-square first, then the over-disambiguated forms.
-  return try_from(2) || try_from(1) || try_from(0);
+// Parses s as from (exactly from_len bytes: a square, a file or rank, or nothing), then
+// x? -? to-square [qrbnQRBN]?, to the end of the string.
+bool parse_loose_tail(std::string_view s, size_t from_len, LooseMove& out) {
+  if (from_len > s.size()) return false;
+  const std::string_view from = s.substr(0, from_len);
+  if (from_len == 2 && !(is_file(from[0]) && is_rank(from[1]))) return false;
+  if (from_len == 1 && !is_file(from[0]) && !is_rank(from[0])) return false;
+  size_t i = from_len;
+  if (i < s.size() && s[i] == 'x') ++i;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i + 2 > s.size() || !is_file(s[i]) || !is_rank(s[i + 1])) return false;
+  const Square to = make_square(File(s[i] - 'a'), Rank(s[i + 1] - '1'));
+  i += 2;
+  PieceType promo = NO_PIECE_TYPE;
+  if (i < s.size()) {
+    promo = piece_letter_type(s[i]);
+    if (promo == NO_PIECE_TYPE || promo == PAWN || promo == KING) return false;
+    ++i;
+  }
+  if (i != s.size()) return false;
+  out.from = std::string(from);
+  out.to = to;
+  out.promotion = promo;
+  return true;
 }
 
+// Tries the alternatives in the order chess.js's two regular expressions find them: first a
+// full from-square (with, then without a piece letter), then a file, a rank or nothing.
 bool parse_loose(std::string_view s, LooseMove& out) {
-  if (!s.empty() && piece_letter_type(s[0]) != NO_PIECE_TYPE) {
-    LooseMove with_piece;
-    if (parse_loose_tail(s.substr(1), with_piece)) {
-      with_piece.piece = piece_letter_type(s[0]);
-      out = with_piece;
-      return true;
-    }
+  const bool piece_first = !s.empty() && piece_letter_type(s[0]) != NO_PIECE_TYPE;
+  for (const std::initializer_list<size_t>& lens :
+       {std::initializer_list<size_t>{2}, std::initializer_list<size_t>{1, 0}}) {
+    if (piece_first)
+      for (size_t len : lens)
+        if (parse_loose_tail(s.substr(1), len, out)) {
+          out.piece = piece_letter_type(s[0]);
+          return true;
+        }
+    for (size_t len : lens)
+      if (parse_loose_tail(s, len, out)) {
+        out.piece = NO_PIECE_TYPE;
+        return true;
+      }
   }
-  return parse_loose_tail(s, out);
+  return false;
 }
 
 }  // namespace
