@@ -290,8 +290,9 @@ const StaticFile* StaticFiles::find(std::string_view rel) const {
 }
 
 Response StaticFiles::respond(const Request& req) const {
-  const bool head = req.method == "HEAD";
-  if (req.method != "GET" && !head) {
+  // HEAD gets GET's response, body included: the network edge sends only the headers, with
+  // the Content-Length of the body it leaves out (RFC 9110 §9.3.2).
+  if (req.method != "GET" && req.method != "HEAD") {
     Response r = text_response(405, "Method Not Allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
@@ -354,11 +355,11 @@ Response StaticFiles::respond(const Request& req) const {
         r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
                                                     std::to_string(last) + "/" +
                                                     std::to_string(body.size()));
-        if (!head) r.body = body.substr(first, last - first + 1);
+        r.body = body.substr(first, last - first + 1);
         return r;
     }
   }
-  if (!head) r.body = body;
+  r.body = body;
   return r;
 }
 

@@ -44,7 +44,8 @@ class StaticFiles {
       const std::string& root_dir, const StaticOptions& options = {});
 
   // Builds the response to a GET or HEAD for `req.path` (percent-decoded, under the mount):
-  // 301 for the bare mount, 200/206/304/404/416 otherwise. Never throws.
+  // 301 for the bare mount, 200/206/304/404/416 otherwise. HEAD gets the GET response with its
+  // body (the network edge omits the body and keeps its Content-Length). Never throws.
   Response respond(const Request& req) const;
 
   std::size_t file_count() const { return files_.size(); }
