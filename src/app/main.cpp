@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "engineio/server.h"
+#include "http/cors.h"
 #include "http/router.h"
 #include "net/http_server.h"
 #include "net/loops.h"
@@ -60,28 +61,14 @@ class Logger {
   std::mutex mutex_;
 };
 
-void add_cors(const Options& o, const http::Request& req, http::Response& res) {
-  if (o.cors_origins.empty()) {
-    res.headers.emplace_back("Access-Control-Allow-Origin", "*");
-    res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-    return;
-  }
-  auto origin = req.header("origin");
-  for (const auto& allowed : o.cors_origins) {
-    if (!origin.empty() && allowed == origin) {
-      res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
-      res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-      break;
-    }
-  }
-  res.headers.emplace_back("Vary", "Origin");
-}
-
 // The top of the HTTP stack: Engine.IO endpoints first, then the router, then a JSON 404.
 class Front final : public net::HttpHandler {
  public:
   Front(std::vector<eio::Server*> engines, http::Router& router, const Options& options)
-      : engines_(std::move(engines)), router_(router), options_(options) {}
+      : engines_(std::move(engines)), router_(router) {
+    cors_.allowed_origins = options.cors_origins;
+    cors_.allow_credentials = !options.cors_origins.empty();
+  }
 
   void on_request(http::Request req, std::size_t loop, http::Respond respond) override {
     for (auto* e : engines_) {
@@ -90,15 +77,9 @@ class Front final : public net::HttpHandler {
         return;
       }
     }
-    if (req.method == "OPTIONS") {
-      http::Response res;
-      res.status = 204;
-      res.content_type.clear();
-      add_cors(options_, req, res);
-      res.headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
-      res.headers.emplace_back("Access-Control-Allow-Headers",
-                               "Content-Type,Authorization,X-User-Id");
-      respond(std::move(res));
+    http::Response preflight;
+    if (http::preflight(cors_, req, preflight)) {
+      respond(std::move(preflight));
       return;
     }
     const http::Handler* handler = nullptr;
@@ -106,15 +87,15 @@ class Front final : public net::HttpHandler {
     if (match == http::Router::Match::Found && handler) {
       auto origin_req = std::make_shared<http::Request>();
       origin_req->headers = req.headers;
-      const Options& o = options_;
-      (*handler)(req, [respond = std::move(respond), origin_req, &o](http::Response res) {
-        add_cors(o, *origin_req, res);
+      const http::CorsOptions* cors = &cors_;
+      (*handler)(req, [respond = std::move(respond), origin_req, cors](http::Response res) {
+        http::apply_cors(*cors, *origin_req, res);
         respond(std::move(res));
       });
       return;
     }
     http::Response res = http::Response::json(404, R"({"success":false,"error":"Not found"})");
-    add_cors(options_, req, res);
+    http::apply_cors(cors_, req, res);
     respond(std::move(res));
   }
 
@@ -130,7 +111,7 @@ class Front final : public net::HttpHandler {
  private:
   std::vector<eio::Server*> engines_;
   http::Router& router_;
-  const Options& options_;
+  http::CorsOptions cors_;
 };
 
 // Registers GET / and GET /health (CONTRACT.md §3.2); the application's own routes come first.

@@ -136,8 +136,8 @@ bool Server::handles(std::string_view path) const {
 
 void Server::add_cors_headers(std::string_view origin, http::Response& res) const {
   if (options_.cors_origins.empty()) {
+    // "*" never goes with Allow-Credentials: browsers refuse the pair (CONTRACT.md §8 bug 25).
     res.headers.emplace_back("Access-Control-Allow-Origin", "*");
-    res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
     return;
   }
   for (const auto& allowed : options_.cors_origins) {

@@ -67,10 +67,8 @@ void Session::start_polling(http::Respond respond, const http::Request& req) {
   packets.push_back(Out{
       std::make_shared<const std::string>("0" + open_packet_json(*this, server_.options(), false)),
       false});
-  // Anything the layer above queued on open (EIO3's implicit "40") goes with the open packet.
-  for (auto& o : out_) packets.push_back(std::move(o));
-  out_.clear();
-  out_bytes_ = 0;
+  // Anything the layer above queued on open (EIO3's implicit "40") waits for the next GET,
+  // as Node does: the handshake response holds the open packet alone.
   auto body = bridge::encode_polling(protocol_, b64_, packets);
   http::Response res = text_response(std::move(body.body), req.header("origin"));
   if (body.binary) res.content_type = "application/octet-stream";
