@@ -44,7 +44,7 @@ Expected<Game, std::string> Game::from_fen(std::string_view fen) {
   g.states_.clear();
   g.states_.emplace_back();
   if (const auto err = g.pos_.set(fen, &g.states_.back()))
-    return Unexpected(std::string(fen_error_message(*err)));
+    return Unexpected<std::string>{std::string(fen_error_message(*err))};
   g.start_fen_ = std::string(fen);
   return g;
 }
@@ -100,20 +100,20 @@ Expected<MoveResult, std::string> Game::play(std::string_view from, std::string_
     std::string msg = "Invalid move: {\"from\":" + json_quote(from) + ",\"to\":" + json_quote(to);
     if (!promotion.empty()) msg += ",\"promotion\":" + json_quote(promotion);
     msg += '}';
-    return Unexpected(std::move(msg));
+    return Unexpected<std::string>{std::move(msg)};
   }
   return play_move(m);
 }
 
 Expected<MoveResult, std::string> Game::play_uci(std::string_view uci) {
   const Move m = uci_to_move(pos_, uci);
-  if (!m) return Unexpected("Invalid move: " + std::string(uci));
+  if (!m) return Unexpected<std::string>{"Invalid move: " + std::string(uci)};
   return play_move(m);
 }
 
 Expected<MoveResult, std::string> Game::play_san(std::string_view san) {
   const Move m = san_to_move(pos_, san);
-  if (!m) return Unexpected("Invalid move: " + std::string(san));
+  if (!m) return Unexpected<std::string>{"Invalid move: " + std::string(san)};
   return play_move(m);
 }
 
@@ -125,7 +125,7 @@ Expected<bool, std::string> Game::replay(const std::vector<std::string>& uci_mov
       const std::string msg =
           "Invalid move: " + uci + " (ply " + std::to_string(moves_.size() + 1) + ")";
       while (done--) undo();
-      return Unexpected(msg);
+      return Unexpected<std::string>{msg};
     }
     play_move(m);
     ++done;
@@ -178,12 +178,13 @@ std::string Game::pgn(const std::vector<std::pair<std::string, std::string>>& ex
     tags.emplace_back("SetUp", "1");
     tags.emplace_back("FEN", start_fen_);
   }
-  for (const auto& [key, value] : extra_tags) {
-    auto it = std::find_if(tags.begin(), tags.end(), [&](const auto& t) { return t.first == key; });
+  for (const auto& tag : extra_tags) {
+    auto it = std::find_if(tags.begin(), tags.end(),
+                           [&tag](const auto& t) { return t.first == tag.first; });
     if (it != tags.end())
-      it->second = value;
+      it->second = tag.second;
     else
-      tags.emplace_back(key, value);
+      tags.push_back(tag);
   }
   for (const auto& [key, value] : tags)
     if (key == "Result") result = value;
