@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,12 +31,16 @@ struct HttpOptions {
   std::size_t max_header_bytes = 16384;  // request line + headers (Node's default)
   std::size_t max_headers = 100;         // header count
   std::size_t max_uri_bytes = 8192;
-  std::size_t max_body_bytes = 1000000;  // requests with a larger body get 413
-  std::size_t ws_max_message_bytes = 1000000;  // maxHttpBufferSize: larger → close 1009
+  std::size_t max_body_bytes = 1000000;         // requests with a larger body get 413
+  std::size_t ws_max_message_bytes = 1000000;   // maxHttpBufferSize: larger → close 1009
   std::size_t ws_outbuf_soft_bytes = 1u << 20;  // output buffer above this for too long → close
   uint32_t ws_outbuf_soft_ms = 10000;
   std::size_t ws_outbuf_hard_bytes = 8u << 20;  // output buffer above this → close at once
-  bool reuse_port = true;
+  bool reuse_port = true;  // one acceptor per loop (SO_REUSEPORT); false: one acceptor, round robin
+  // Added by the network edge (additive):
+  uint32_t linger_ms = 2000;  // after our last bytes (error response, close frame) we half-close
+                              // and read until the peer closes, at most this long, so that the
+                              // peer reads our last bytes instead of a reset
 };
 
 // One accepted WebSocket connection (RFC 6455). Messages are whole (fragments reassembled,
@@ -57,6 +62,30 @@ class WebSocket {
 };
 using WebSocketPtr = std::shared_ptr<WebSocket>;
 
+// Tells the layer above that the client of a request went away (closed, reset, failed, or the
+// server closed it) before `respond` was called — e.g. a held long-polling GET whose browser tab
+// closed. One per request, shared by the server and the layer above. Thread-safe.
+class ClientGone {
+ public:
+  // Installs fn (replacing an earlier one). It runs once, on the connection's loop, when the
+  // client goes away before respond was called; never after respond was called. If the client
+  // is already gone, fn runs at once on the calling thread.
+  void on_gone(std::function<void()> fn);
+  // Returns true once the client is gone (respond is then a no-op).
+  bool gone() const;
+  // Marks the client gone and runs the callback (the server calls this; idempotent).
+  void fire();
+  // Drops the callback for good: respond was called (the server calls this).
+  void disarm();
+
+ private:
+  mutable std::mutex mu_;
+  bool gone_ = false;
+  bool disarmed_ = false;
+  std::function<void()> fn_;
+};
+using ClientGonePtr = std::shared_ptr<ClientGone>;
+
 // What the layer above implements: the Engine.IO server and the router behind it.
 class HttpHandler {
  public:
@@ -64,6 +93,16 @@ class HttpHandler {
   // A complete request arrived. Call respond exactly once (any thread, any time; a held
   // long-polling GET responds later). `loop` is the connection's loop.
   virtual void on_request(http::Request req, std::size_t loop, http::Respond respond) = 0;
+  // The server calls this one for every request (not an upgrade). It is on_request plus `gone`,
+  // which fires if the client goes away before respond is called (a held GET whose client
+  // left: drop it). The default forwards to on_request, so a handler that never holds a
+  // response only implements on_request. Pipelined requests on one connection are delivered
+  // one at a time: the next one only after respond was called for this one.
+  virtual void on_request_watched(http::Request req, std::size_t loop, http::Respond respond,
+                                  ClientGonePtr gone) {
+    (void)gone;
+    on_request(std::move(req), loop, std::move(respond));
+  }
   // A valid WebSocket upgrade request arrived. Return a non-empty error response to refuse it
   // (e.g. 400); return std::nullopt-like empty status 0 to accept, in which case `accepted`
   // is called with the new WebSocket right after the 101 is written.
@@ -89,6 +128,11 @@ class HttpServer {
   void close_all();
   std::size_t connection_count() const;  // any thread
   uint64_t refused_count() const;        // connections refused by max_connections
+  // WebSockets closed because their output buffer stayed above ws_outbuf_soft_bytes for
+  // ws_outbuf_soft_ms or went above ws_outbuf_hard_bytes (reported to on_close as 1008).
+  uint64_t slow_closed_count() const;
+  // The effective max_connections (after deriving the default from RLIMIT_NOFILE).
+  std::size_t max_connections() const;
 
  private:
   struct Impl;
