@@ -222,6 +222,7 @@ void Server::handle_with_sid(http::Request req, http::Respond respond, Query q) 
     return;
   }
   SessionPtr s = it->second;
+  if (q.b64) s->set_b64();  // a client that asks for base64 once keeps it
   if (req.method == "GET")
     s->on_poll(req, std::move(respond));
   else

@@ -48,6 +48,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool is_open() const { return state_ != State::Closed; }
   Transport transport() const { return transport_; }
   std::size_t buffered_packets() const { return out_.size(); }
+  // Makes v3 polling responses carry binary as "b4"+base64 text (the client sent b64=1).
+  void set_b64() { b64_ = true; }
 
   // Attaches the layer above (Socket.IO client, echo). Loop only.
   void set_handler(std::shared_ptr<SessionHandler> handler) { handler_ = std::move(handler); }
