@@ -1,0 +1,1 @@
+engage_fuzz(socketio engage_socketio)
