@@ -73,7 +73,10 @@ Game& Game::operator=(const Game& other) {
 }
 
 MoveResult Game::play_move(Move m) {
-  const MoveList<LEGAL> legal(pos_);
+  return play_move(m, MoveList<LEGAL>(pos_));
+}
+
+MoveResult Game::play_move(Move m, const MoveList<LEGAL>& legal) {
   MoveResult r{move_to_uci(m), move_to_san(pos_, m, legal)};
   states_.emplace_back();
   pos_.do_move(m, states_.back());
@@ -95,20 +98,22 @@ bool Game::undo() {
 
 Expected<MoveResult, std::string> Game::play(std::string_view from, std::string_view to,
                                              std::string_view promotion) {
-  const Move m = object_to_move(pos_, from, to, promotion);
+  const MoveList<LEGAL> legal(pos_);
+  const Move m = object_to_move(legal, from, to, promotion);
   if (!m) {
     std::string msg = "Invalid move: {\"from\":" + json_quote(from) + ",\"to\":" + json_quote(to);
     if (!promotion.empty()) msg += ",\"promotion\":" + json_quote(promotion);
     msg += '}';
     return Unexpected<std::string>{std::move(msg)};
   }
-  return play_move(m);
+  return play_move(m, legal);
 }
 
 Expected<MoveResult, std::string> Game::play_uci(std::string_view uci) {
-  const Move m = uci_to_move(pos_, uci);
+  const MoveList<LEGAL> legal(pos_);
+  const Move m = uci_to_move(legal, uci);
   if (!m) return Unexpected<std::string>{"Invalid move: " + std::string(uci)};
-  return play_move(m);
+  return play_move(m, legal);
 }
 
 Expected<MoveResult, std::string> Game::play_san(std::string_view san) {
@@ -120,14 +125,15 @@ Expected<MoveResult, std::string> Game::play_san(std::string_view san) {
 Expected<bool, std::string> Game::replay(const std::vector<std::string>& uci_moves) {
   size_t done = 0;
   for (const std::string& uci : uci_moves) {
-    const Move m = uci_to_move(pos_, uci);
+    const MoveList<LEGAL> legal(pos_);
+    const Move m = uci_to_move(legal, uci);
     if (!m) {
       const std::string msg =
           "Invalid move: " + uci + " (ply " + std::to_string(moves_.size() + 1) + ")";
       while (done--) undo();
       return Unexpected<std::string>{msg};
     }
-    play_move(m);
+    play_move(m, legal);
     ++done;
   }
   return true;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "chess/movegen.h"
 #include "chess/position.h"
 #include "chess/types.h"
 #include "core/expected.h"
@@ -72,6 +73,8 @@ class Game {
   Expected<MoveResult, std::string> play_san(std::string_view san);
   // Applies a legal move (from MoveList<LEGAL>(position())).
   MoveResult play_move(Move m);
+  // Same, with the legal moves of the current position already generated.
+  MoveResult play_move(Move m, const MoveList<LEGAL>& legal);
   // Takes back the last move; returns false if there is none.
   bool undo();
 

@@ -166,11 +166,22 @@ std::string move_to_uci(Move m) {
   return out;
 }
 
-Move uci_to_move(const Position& pos, std::string_view uci) {
+Move uci_to_move(const MoveList<LEGAL>& legal, std::string_view uci) {
   if (uci.size() != 4 && uci.size() != 5) return Move::none();
-  for (Move m : MoveList<LEGAL>(pos))
-    if (uci == move_to_uci(m)) return m;
+  const auto from = parse_square(uci.substr(0, 2));
+  const auto to = parse_square(uci.substr(2, 2));
+  if (!from || !to) return Move::none();
+  for (Move m : legal) {
+    if (m.from_sq() != *from || m.to_sq() != *to) continue;
+    if (m.type_of() == PROMOTION ? uci.size() == 5 && uci[4] == kPromotionLetter[m.promotion_type()]
+                                 : uci.size() == 4)
+      return m;
+  }
   return Move::none();
+}
+
+Move uci_to_move(const Position& pos, std::string_view uci) {
+  return uci_to_move(MoveList<LEGAL>(pos), uci);
 }
 
 std::string move_to_san(const Position& pos, Move m, const MoveList<LEGAL>& legal) {
@@ -267,10 +278,15 @@ Move san_to_move(const Position& pos, std::string_view san) {
 
 Move object_to_move(const Position& pos, std::string_view from, std::string_view to,
                     std::string_view promotion) {
+  return object_to_move(MoveList<LEGAL>(pos), from, to, promotion);
+}
+
+Move object_to_move(const MoveList<LEGAL>& legal, std::string_view from, std::string_view to,
+                    std::string_view promotion) {
   const auto f = parse_square(from);
   const auto t = parse_square(to);
   if (!f || !t) return Move::none();
-  for (Move m : MoveList<LEGAL>(pos)) {
+  for (Move m : legal) {
     if (m.from_sq() != *f || m.to_sq() != *t) continue;
     if (m.type_of() != PROMOTION) return m;
     if (promotion.size() == 1 && promotion[0] == kPromotionLetter[m.promotion_type()]) return m;

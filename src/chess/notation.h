@@ -41,6 +41,11 @@ Move san_to_move(const Position& pos, std::string_view san);
 // promotion stands for an absent one. Returns Move::none() if nothing matches.
 Move object_to_move(const Position& pos, std::string_view from, std::string_view to,
                     std::string_view promotion);
+// Same, matching against an already generated MoveList<LEGAL>(pos).
+Move object_to_move(const MoveList<LEGAL>& legal, std::string_view from, std::string_view to,
+                    std::string_view promotion);
+// Returns the legal move whose UCI form is `uci`, from an already generated list.
+Move uci_to_move(const MoveList<LEGAL>& legal, std::string_view uci);
 
 // Returns s as a JSON string literal, escaped like JavaScript's JSON.stringify.
 std::string json_quote(std::string_view s);

@@ -1,7 +1,9 @@
 // Differential test: engage-chess against chess.js 1.4 (the original server's rules engine).
 // Plays seeded random games with chess.js and, at every ply, compares with build/engage-chess
-// (or $ENGAGE_CHESS): the legal move set, the FEN, the status, the SAN of the move played via
-// a chess.js move object, and the exact error message of invalid move objects.
+// (or $ENGAGE_CHESS): the legal move set, the FEN, the status; for the moves played through
+// chess.js's public move() (all promotions, castlings and en-passant captures, 15% of the rest)
+// the UCI and SAN, sending either the move object or chess.js's SAN; the exact error message
+// of invalid move objects; and that chess.js FENs parse and print back unchanged.
 // Knobs: CHESS_DIFF_GAMES (default 2000), CHESS_DIFF_SEED (default 20240601).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -87,6 +89,12 @@ function buildGame(gameIndex) {
     cmds.push('fen', 'status', 'legal');
     expected.push(fen, st, legal.map((m) => m.uci).sort().join(' '));
     where.push(ctx, ctx, ctx);
+    // chess.js FENs (what the original stored in Redis) parse and print back unchanged.
+    if (rand() < 0.1) {
+      cmds.push(`checkfen ${fen}`);
+      expected.push(fen);
+      where.push(ctx);
+    }
     if (st !== 'ongoing') break;
 
     // Now and then, an invalid move object: chess.js's exact error message is expected.
@@ -131,7 +139,9 @@ function buildGame(gameIndex) {
       if (m.promotion) obj.promotion = m.promotion;
       else if (rand() < 0.2) obj.promotion = 'qrbnx'[Math.floor(rand() * 5)];
       const played = chess.move(obj);
-      cmds.push(`play ${obj.from} ${obj.to}${obj.promotion ? ' ' + obj.promotion : ''}`);
+      // Half of the time, send chess.js's SAN of the move instead of the object.
+      if (rand() < 0.5) cmds.push(`playsan ${played.san}`);
+      else cmds.push(`play ${obj.from} ${obj.to}${obj.promotion ? ' ' + obj.promotion : ''}`);
       expected.push(`${m.uci} ${played.san}`);
       where.push(ctx);
     } else {

@@ -28,6 +28,7 @@ constexpr const char* kHelp =
     "  go perft <N>              '<uci>: <count>' per root move, blank line, 'Nodes searched: N'\n"
     "  d                         board, 'Fen: <FEN>', key, checkers\n"
     "  fen                       the FEN alone\n"
+    "  checkfen <FEN>            parse a FEN (game unchanged): the FEN we print, or the error\n"
     "  legal                     legal moves in UCI, sorted, on one line\n"
     "  status                    ongoing|checkmate|stalemate|insufficient_material|\n"
     "                            threefold_repetition|fifty_moves\n"
@@ -154,6 +155,12 @@ bool run(Game& game, const std::string& line, std::ostream& out) {
     print_board(game.position(), out);
   } else if (cmd == "fen") {
     out << game.fen() << "\n";
+  } else if (cmd == "checkfen") {
+    const auto g = Game::from_fen(join(t, 1, t.size()));
+    if (g)
+      out << g->fen() << "\n";
+    else
+      out << "error: " << g.error() << "\n";
   } else if (cmd == "legal") {
     out << join(game.legal_moves_uci(), 0, game.legal_moves_uci().size()) << "\n";
   } else if (cmd == "status") {
