@@ -604,6 +604,9 @@ int main(int argc, char** argv) {
   app.add_option("-g,--games", opt.games, "chess games (2 clients each)");
   app.add_option("--idle", opt.idle, "idle clients");
   app.add_option("--idle-namespace", opt.idle_namespace, "namespace of idle clients");
+  app.add_flag("--echo", opt.echo,
+               "idle clients emit `message` every --move-interval and time `message-back` "
+               "(against engage-server --conformance with --idle-namespace /)");
   app.add_option("--watch-rooms", opt.watch_rooms,
                  "watch-along rooms (1 host + --watch-members each)");
   app.add_option("--watch-members", opt.watch_members, "members per watch-along room");

@@ -14,6 +14,8 @@ struct Options {
   int games = 0;                        // chess games (two clients each)
   int idle = 0;                         // idle clients (connect, answer pings, nothing else)
   std::string idle_namespace = "/play-along";
+  bool echo = false;    // idle clients emit `message` and time `message-back`
+                        // (engage-server --conformance, namespace "/")
   int watch_rooms = 0;  // watch-along rooms (one host + watch_members each)
   int watch_members = 0;
   double move_interval_ms = 1000;  // time between two plies of one game (0 = at once)

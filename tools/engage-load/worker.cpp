@@ -281,6 +281,7 @@ void Worker::on_connected(Client& c) {
       break;
     }
     case Role::Idle:
+      if (opt_.echo) send_echo(c);
       break;
   }
 }
@@ -332,8 +333,36 @@ void Worker::on_event(Client& c, std::string_view name, std::string_view data) {
       on_watch_event(c, *rooms_[c.group()], name, data);
       break;
     case Role::Idle:
+      if (opt_.echo && name == "message-back" && c.pending_ply) {
+        const auto rtt = static_cast<uint64_t>(now_ns() - c.pending_sent_ns);
+        c.pending_ply = 0;
+        for (Stats* s : {&total_, &interval_}) {
+          ++s->c.moves_acked;
+          s->move_rtt.record(rtt);
+        }
+        if (measuring_) {
+          ++measured_.c.moves_acked;
+          measured_.move_rtt.record(rtt);
+        }
+        const auto wait =
+            std::chrono::nanoseconds(static_cast<int64_t>(opt_.move_interval_ms * 1e6));
+        if (wait.count() <= 0) return send_echo(c);
+        c.timer().expires_after(wait);
+        c.timer().async_wait([this, &c](const error_code& ec) {
+          if (!ec && !quitting_) send_echo(c);
+        });
+      }
       break;
   }
+}
+
+void Worker::send_echo(Client& c) {
+  if (!c.connected() || quitting_) return;
+  c.pending_ply = 1;
+  c.pending_sent_ns = now_ns();
+  for (Stats* s : {&total_, &interval_}) ++s->c.moves_sent;
+  if (measuring_) ++measured_.c.moves_sent;
+  c.emit("message", R"({"engage-load":"echo","n":[1,2,3]})");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,8 @@ class Worker {
   void schedule_move(Client& c, GameState& g);
   void send_move(Client& c, GameState& g);
   void check_timeouts();
+  // Echo (conformance mode): `message` → `message-back`, timed like a move.
+  void send_echo(Client& c);
   // Watch-along.
   void on_watch_event(Client& c, WatchRoom& r, std::string_view name, std::string_view data);
   void send_sync(WatchRoom& r);
