@@ -1,7 +1,7 @@
 // Unit tests of the client's pure functions (status words, move rows, URLs, playhead) in Node.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { colorOf, fileVideoId, moveRows, playhead, resultText, statusText, youtubeId } from "../../web/src/status.js";
+import { colorOf, fileVideoId, moveRows, playhead, resultText, sanList, statusText, youtubeId } from "../../web/src/status.js";
 
 describe("status words", () => {
   const room = { roomId: "r", roomCode: "123456", whitePlayer: "alice", blackPlayer: "bob", turn: "white", status: "active", winner: null };
@@ -38,6 +38,19 @@ describe("status words", () => {
       { n: 3, white: "Nc3", black: "" },
     ]);
     assert.deepEqual(moveRows([]), []);
+  });
+});
+
+describe("move history from the room", () => {
+  test("replays the server's UCI moves into SAN and checks them against the FEN", () => {
+    const mate = "rnb1kbnr/pppp1ppp/8/4p3/6Pq/5P2/PPPPP2P/RNBQKBNR w KQkq - 1 3";
+    assert.deepEqual(sanList(["f2f3", "e7e5", "g2g4", "d8h4"], mate), ["f3", "e5", "g4", "Qh4#"]);
+    assert.equal(sanList(["f2f3", "e7e5", "g2g4"], mate), null); // does not reach the position
+    assert.equal(sanList(["e2e5"], null), null); // illegal
+    assert.deepEqual(sanList(["a2a4", "b7b5", "a4b5", "a7a6", "b5a6", "c8b7", "a6b7", "b8c6", "b7a8n"], null).slice(-1), ["bxa8=N"]);
+    assert.deepEqual(sanList(["e4", { san: "e5" }], null), ["e4", "e5"]);
+    assert.deepEqual(sanList([], null), []);
+    assert.equal(sanList([null], null), null);
   });
 });
 

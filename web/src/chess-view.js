@@ -8,7 +8,7 @@ import {
 import { Chess } from "chess.js";
 import { h, replaceChildren } from "./dom.js";
 import { connect, trackConnection } from "./net.js";
-import { colorOf, moveRows, other, statusText } from "./status.js";
+import { colorOf, moveRows, other, sanList, statusText } from "./status.js";
 
 /* global __ASSETS_URL__ */
 const ASSETS_URL = typeof __ASSETS_URL__ === "string" ? __ASSETS_URL__ : "./assets/";
@@ -169,8 +169,7 @@ export function mountChess(root, { userId, target, connEl }) {
   // session storage when it still matches the position, else starts it empty.
   function restoreMoves(r, ply, sameRoom) {
     let list = null;
-    if (Array.isArray(r.moves)) list = r.moves.map((m) => (typeof m === "string" ? m : m && m.san)).filter(Boolean);
-    else if (Array.isArray(r.history)) list = r.history.map((m) => (typeof m === "string" ? m : m && m.san)).filter(Boolean);
+    if (Array.isArray(r.moves)) list = sanList(r.moves, r.fen);
     if (!list && sameRoom && firstPly + sans.length - 1 === ply) return;
     if (!list) {
       try {

@@ -1,4 +1,5 @@
 // Pure functions that turn room state into the words on the page (tested without a browser).
+import { Chess } from "chess.js";
 
 const COLOR_NAME = { white: "White", black: "Black" };
 
@@ -134,4 +135,26 @@ export function playhead(state, nowMs, offsetMs = 0) {
   if (!state.isPlaying || !state.serverTime) return base;
   const elapsed = (nowMs + offsetMs - Number(state.serverTime)) / 1000;
   return base + Math.max(0, elapsed);
+}
+
+const UCI = /^[a-h][1-8][a-h][1-8][qrbn]?$/;
+
+/**
+ * Returns the SAN list of a room's `moves` (the server stores UCI strings such as "e7e8q";
+ * SAN strings or {san} objects are taken as they are), or null when the UCI moves do not
+ * replay from the start position to `fen`.
+ */
+export function sanList(moves, fen) {
+  if (moves.length > 0 && moves.every((m) => typeof m === "string" && UCI.test(m))) {
+    const replay = new Chess();
+    try {
+      for (const m of moves) replay.move({ from: m.slice(0, 2), to: m.slice(2, 4), promotion: m[4] });
+    } catch {
+      return null;
+    }
+    const sans = replay.history();
+    return !fen || replay.fen().split(" ").slice(0, 4).join(" ") === String(fen).split(" ").slice(0, 4).join(" ") ? sans : null;
+  }
+  const list = moves.map((m) => (typeof m === "string" ? m : m && m.san));
+  return list.every(Boolean) ? list : null;
 }

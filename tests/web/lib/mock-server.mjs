@@ -134,7 +134,7 @@ export async function startMock({ webRoot, port = 0 } = {}) {
       const roomId = newId();
       const roomCode = newCode(chessCodes);
       const game = new Chess();
-      const room = { roomId, roomCode, whitePlayer: s.userId, blackPlayer: null, fen: game.fen(), turn: "white", status: "waiting", winner: null, createdAt: new Date().toISOString(), version: 1, ply: 0 };
+      const room = { roomId, roomCode, whitePlayer: s.userId, blackPlayer: null, fen: game.fen(), turn: "white", status: "waiting", winner: null, createdAt: new Date().toISOString(), version: 1, moves: [], ply: 0 };
       chessRooms.set(roomId, { room, game });
       chessCodes.set(roomCode, roomId);
       join(s, roomId);
@@ -179,6 +179,7 @@ export async function startMock({ webRoot, port = 0 } = {}) {
         return error(s, "Invalid move: " + err.message, "INVALID_MOVE");
       }
       room.fen = game.fen();
+      room.moves.push(done.from + done.to + (done.promotion || ""));
       room.turn = game.turn() === "w" ? "white" : "black";
       room.ply++;
       room.version++;
