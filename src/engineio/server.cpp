@@ -263,23 +263,13 @@ net::HttpHandler::UpgradeDecision Server::on_upgrade(const http::Request& req, s
     auto handshake_req = std::make_shared<http::Request>(req);
     handshake_req->body.clear();
     int eio = q.eio;
+    // Runs posted, not inside `accepted`: the network edge may still be finishing the 101's
+    // write when it calls us, and the open packet must be queued after that write completes.
     d.accepted = [this, handshake_req, eio](net::WebSocketPtr ws) {
       std::size_t l = ws->loop();
-      auto& table = loop_states_[l]->sessions;
-      std::string sid;
-      do {
-        sid = random_id(kSidLength);
-        sid[0] = kAlphabet[l];
-      } while (table.count(std::string_view(sid)));
-      auto s = std::make_shared<Session>(*this, l, std::move(sid), eio,
-                                         Session::Transport::WebSocket, false);
-      table.emplace(std::string_view(s->sid()), s);
-      if (on_open_) on_open_(s, *handshake_req);
-      if (!s->is_open()) {
-        ws->close(1008);
-        return;
-      }
-      s->start_websocket(ws);
+      loops_.post(l, [this, handshake_req, eio, ws = std::move(ws)] {
+        open_websocket(ws, *handshake_req, eio);
+      });
     };
     return d;
   }
@@ -301,7 +291,7 @@ net::HttpHandler::UpgradeDecision Server::on_upgrade(const http::Request& req, s
   std::string sid = q.sid;
   int eio = q.eio;
   d.accepted = [this, sid, eio, owner](net::WebSocketPtr ws) {
-    loops_.dispatch(static_cast<std::size_t>(owner), [this, sid, eio, owner, ws] {
+    loops_.post(static_cast<std::size_t>(owner), [this, sid, eio, owner, ws] {
       auto& table = loop_states_[static_cast<std::size_t>(owner)]->sessions;
       auto it = table.find(std::string_view(sid));
       if (it == table.end() || it->second->protocol() != eio) {
@@ -313,6 +303,25 @@ net::HttpHandler::UpgradeDecision Server::on_upgrade(const http::Request& req, s
     });
   };
   return d;
+}
+
+void Server::open_websocket(const net::WebSocketPtr& ws, const http::Request& req, int eio) {
+  std::size_t l = ws->loop();
+  auto& table = loop_states_[l]->sessions;
+  std::string sid;
+  do {
+    sid = random_id(kSidLength);
+    sid[0] = kAlphabet[l];
+  } while (table.count(std::string_view(sid)));
+  auto s = std::make_shared<Session>(*this, l, std::move(sid), eio, Session::Transport::WebSocket,
+                                     false);
+  table.emplace(std::string_view(s->sid()), s);
+  if (on_open_) on_open_(s, req);
+  if (!s->is_open()) {
+    ws->close(1008);
+    return;
+  }
+  s->start_websocket(ws);
 }
 
 void Server::close_all() {

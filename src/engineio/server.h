@@ -89,6 +89,7 @@ class Server : public net::HttpHandler {
  private:
   void handle_with_sid(http::Request req, http::Respond respond, Query q);
   void handshake(http::Request req, std::size_t loop, http::Respond respond, Query q);
+  void open_websocket(const net::WebSocketPtr& ws, const http::Request& req, int eio);
 
   net::Loops& loops_;
   std::string path_;
