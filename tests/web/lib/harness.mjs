@@ -44,7 +44,10 @@ export async function startTarget() {
  * --user-data-dir for every launch and deletes it on close).
  */
 export function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  // A page that Playwright fulfils has no IP address space, so Chromium's Local Network Access
+  // checks would block its WebSocket to 127.0.0.1; only the development aid needs this.
+  const extra = process.env.ENGAGE_WEB_ROUTE === "1" ? ["--disable-features=LocalNetworkAccessChecks"] : [];
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...extra] });
 }
 
 /**
@@ -53,6 +56,7 @@ export function launchBrowser() {
  */
 export async function newPerson(browser) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  if (process.env.ENGAGE_WEB_ROUTE === "1") await context.route((url) => /^\/app(\/|$)/.test(url.pathname), serveFromDist);
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (err) => page.problems.push("pageerror: " + err.message));
@@ -60,6 +64,20 @@ export async function newPerson(browser) {
     if (msg.type() === "error") page.problems.push("console: " + msg.text());
   });
   return page;
+}
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".webm": "video/webm", ".map": "application/json" };
+
+// ENGAGE_WEB_ROUTE=1 (a development aid for a server that does not serve /app/ yet): the
+// browser gets the page's files from web/dist through Playwright; the sockets still go to the
+// server.
+async function serveFromDist(route) {
+  const url = new URL(route.request().url());
+  let rel = decodeURIComponent(url.pathname.replace(/^\/app\/?/, "")) || "index.html";
+  if (rel.endsWith("/")) rel += "index.html";
+  const file = path.resolve(WEB_ROOT, rel);
+  if (!file.startsWith(WEB_ROOT + path.sep) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: "Not Found" });
+  return route.fulfill({ status: 200, contentType: TYPES[path.extname(file)] || "application/octet-stream", body: fs.readFileSync(file) });
 }
 
 /** Opens the lobby at `url` and sets the display name (the userId). */
