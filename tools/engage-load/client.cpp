@@ -8,6 +8,7 @@
 #include "core/base64.h"
 #include "http_client.h"
 #include "sio_text.h"
+#include "socketio/packet.h"
 #include "worker.h"
 
 namespace engage::load {
@@ -292,41 +293,43 @@ void Client::handle_eio(std::string_view packet) {
 }
 
 void Client::handle_sio(std::string_view packet) {
-  SioPacket p;
-  if (!split_packet(packet, p)) return fail("unparsable Socket.IO packet");
-  if (p.nsp != (nsp_.empty() ? std::string_view("/") : std::string_view(nsp_))) return;
+  // Events: a header peek finds the name, and the worker decodes the payload (with the
+  // Socket.IO codec) only for the events it acts on.
+  if (!packet.empty() && packet[0] == '2') {
+    SioPacket p;
+    if (!split_packet(packet, p)) return fail("unparsable Socket.IO packet");
+    if (p.nsp != std::string_view(nsp_.empty() ? "/" : nsp_)) return;
+    if (state_ != State::Connected) return;
+    std::string_view name = event_name(p.data);
+    if (!name.empty()) return worker_.on_event(*this, name, packet);
+    auto full = sio::decode_text(packet);  // an escaped name: decode it properly
+    if (!full || !full->data.is_array() || full->data.size() == 0 ||
+        !full->data.as_array()[0].is_string()) {
+      return fail("invalid Socket.IO event from the server");
+    }
+    const std::string owned = full->data.as_array()[0].as_string();
+    return worker_.on_event(*this, owned, packet);
+  }
+  auto decoded = sio::decode_text(packet);
+  if (!decoded) return fail("invalid Socket.IO packet from the server: " + decoded.error().message);
+  const sio::Packet& p = *decoded;
+  if (p.nsp != (nsp_.empty() ? std::string("/") : nsp_)) return;
   switch (p.type) {
-    case '0':
+    case sio::PacketType::Connect:
       if (state_ != State::EioOpen) return;
       state_ = State::Connected;
       worker_.on_connected(*this);
       return;
-    case '2': {
-      if (state_ != State::Connected) return;
-      std::string_view name = event_name(p.data);
-      if (name.empty()) {  // escaped or odd name: parse it properly
-        auto v = json::parse(p.data);
-        if (!v || !v->is_array() || v->size() == 0 || !v->as_array()[0].is_string()) {
-          return fail("unparsable Socket.IO event");
-        }
-        std::string owned = v->as_array()[0].as_string();
-        worker_.on_event(*this, owned, p.data);
-        return;
-      }
-      worker_.on_event(*this, name, p.data);
-      return;
-    }
-    case '4': {
-      auto v = json::parse(p.data);
-      const json::Value* m = v ? v->find("message") : nullptr;
+    case sio::PacketType::ConnectError: {
+      const json::Value* m = p.data.is_object() ? p.data.find("message") : nullptr;
       std::string why = "connect_error: ";
-      why += (m && m->is_string()) ? m->as_string() : std::string(p.data);
+      why += (m && m->is_string()) ? m->as_string() : p.data.dump();
       return fail(why);
     }
-    case '1':
+    case sio::PacketType::Disconnect:
       return fail("Socket.IO disconnect from the server");
     default:
-      return;
+      return;  // acks and binary packets: no scenario uses them
   }
 }
 

@@ -1,5 +1,6 @@
-// Socket.IO v5 text packets as the load generator's clients send and receive them: event
-// encoding and a header split (type, namespace, JSON data); JSON itself is engage::json's.
+// The load generator's fast path over Socket.IO v5 text packets: emitting an event whose
+// payload is already JSON text, and peeking at a received packet's namespace and event name
+// without parsing it (so ignored events cost nothing). Full decoding is socketio/packet.h's.
 #pragma once
 
 #include <string>

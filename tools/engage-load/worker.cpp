@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "socketio/packet.h"
+
 namespace engage::load {
 
 namespace asio = boost::asio;
@@ -109,11 +111,12 @@ std::string string_field(const json::Value& obj, std::string_view key) {
   return v && v->is_string() ? v->as_string() : std::string();
 }
 
-// Returns the first argument of an event (`["name",{...}]` → the object), or null.
-json::Value first_arg(std::string_view data) {
-  auto v = json::parse(data);
-  if (!v || !v->is_array() || v->size() < 2) return json::Value();
-  return std::move(v->as_array()[1]);
+// Decodes a Socket.IO EVENT packet and returns its first argument (`["name",{...}]` → the
+// object), or null when the packet is invalid or has no argument.
+json::Value first_arg(std::string_view packet) {
+  auto p = sio::decode_text(packet);
+  if (!p || !p->data.is_array() || p->data.size() < 2) return json::Value();
+  return std::move(p->data.as_array()[1]);
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ class Worker {
   std::size_t max_message() const { return opt_.max_message_bytes; }
   void on_connected(Client& c);
   void on_failed(Client& c, std::string_view reason, bool was_connected);
-  void on_event(Client& c, std::string_view name, std::string_view data);
+  // `packet` is the whole Socket.IO packet text (`2/nsp,["name",...]`).
+  void on_event(Client& c, std::string_view name, std::string_view packet);
 
  private:
   struct GameState;
