@@ -77,7 +77,21 @@ async function serveFromDist(route) {
   if (rel.endsWith("/")) rel += "index.html";
   const file = path.resolve(WEB_ROOT, rel);
   if (!file.startsWith(WEB_ROOT + path.sep) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: "Not Found" });
-  return route.fulfill({ status: 200, contentType: TYPES[path.extname(file)] || "application/octet-stream", body: fs.readFileSync(file) });
+  const body = fs.readFileSync(file);
+  const contentType = TYPES[path.extname(file)] || "application/octet-stream";
+  // Media needs byte ranges to be seekable.
+  const m = /^bytes=(\d+)-(\d*)$/.exec(route.request().headers()["range"] || "");
+  if (m && Number(m[1]) < body.length) {
+    const start = Number(m[1]);
+    const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
+    return route.fulfill({
+      status: 206,
+      contentType,
+      headers: { "accept-ranges": "bytes", "content-range": `bytes ${start}-${end}/${body.length}` },
+      body: body.subarray(start, end + 1),
+    });
+  }
+  return route.fulfill({ status: 200, contentType, headers: { "accept-ranges": "bytes" }, body });
 }
 
 /** Opens the lobby at `url` and sets the display name (the userId). */
