@@ -71,9 +71,14 @@ class Front final : public net::HttpHandler {
   }
 
   void on_request(http::Request req, std::size_t loop, http::Respond respond) override {
+    on_request_watched(std::move(req), loop, std::move(respond), nullptr);
+  }
+
+  void on_request_watched(http::Request req, std::size_t loop, http::Respond respond,
+                          net::ClientGonePtr gone) override {
     for (auto* e : engines_) {
       if (e->handles(req.path)) {
-        e->on_request(std::move(req), loop, std::move(respond));
+        e->on_request_watched(std::move(req), loop, std::move(respond), std::move(gone));
         return;
       }
     }

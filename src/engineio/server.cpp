@@ -163,6 +163,11 @@ void Server::session_closed(const Session& s) {
 }
 
 void Server::on_request(http::Request req, std::size_t loop, http::Respond respond) {
+  on_request_watched(std::move(req), loop, std::move(respond), nullptr);
+}
+
+void Server::on_request_watched(http::Request req, std::size_t loop, http::Respond respond,
+                                net::ClientGonePtr gone) {
   auto origin = req.header("origin");
   if (req.method == "OPTIONS") {
     http::Response res;
@@ -199,19 +204,21 @@ void Server::on_request(http::Request req, std::size_t loop, http::Respond respo
     return;
   }
   if (static_cast<std::size_t>(owner) == loop) {
-    handle_with_sid(std::move(req), std::move(respond), std::move(q));
+    handle_with_sid(std::move(req), std::move(respond), std::move(q), std::move(gone));
     return;
   }
   // The session lives on another loop: run there; the response finds its way back by itself.
-  auto moved = std::make_shared<std::tuple<http::Request, http::Respond, Query>>(
-      std::move(req), std::move(respond), std::move(q));
+  auto moved =
+      std::make_shared<std::tuple<http::Request, http::Respond, Query, net::ClientGonePtr>>(
+          std::move(req), std::move(respond), std::move(q), std::move(gone));
   loops_.post(static_cast<std::size_t>(owner), [this, moved] {
     handle_with_sid(std::move(std::get<0>(*moved)), std::move(std::get<1>(*moved)),
-                    std::move(std::get<2>(*moved)));
+                    std::move(std::get<2>(*moved)), std::move(std::get<3>(*moved)));
   });
 }
 
-void Server::handle_with_sid(http::Request req, http::Respond respond, Query q) {
+void Server::handle_with_sid(http::Request req, http::Respond respond, Query q,
+                             net::ClientGonePtr gone) {
   int owner = loop_of_sid(q.sid);
   auto& table = loop_states_[static_cast<std::size_t>(owner)]->sessions;
   auto it = table.find(std::string_view(q.sid));
@@ -224,7 +231,7 @@ void Server::handle_with_sid(http::Request req, http::Respond respond, Query q) 
   SessionPtr s = it->second;
   if (q.b64) s->set_b64();  // a client that asks for base64 once keeps it
   if (req.method == "GET")
-    s->on_poll(req, std::move(respond));
+    s->on_poll(req, std::move(respond), std::move(gone));
   else
     s->on_post(req, std::move(respond));
 }

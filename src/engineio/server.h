@@ -72,6 +72,9 @@ class Server : public net::HttpHandler {
   net::Loops& loops() { return loops_; }
 
   void on_request(http::Request req, std::size_t loop, http::Respond respond) override;
+  // As on_request; a held GET whose client goes away (`gone`) closes its session, as Node does.
+  void on_request_watched(http::Request req, std::size_t loop, http::Respond respond,
+                          net::ClientGonePtr gone) override;
   UpgradeDecision on_upgrade(const http::Request& req, std::size_t loop) override;
 
   // Closes every session of every loop (server shutdown). Any thread; returns at once.
@@ -87,7 +90,7 @@ class Server : public net::HttpHandler {
   void add_cors_headers(std::string_view origin, http::Response& res) const;
 
  private:
-  void handle_with_sid(http::Request req, http::Respond respond, Query q);
+  void handle_with_sid(http::Request req, http::Respond respond, Query q, net::ClientGonePtr gone);
   void handshake(http::Request req, std::size_t loop, http::Respond respond, Query q);
   void open_websocket(const net::WebSocketPtr& ws, const http::Request& req, int eio);
 

@@ -191,7 +191,7 @@ http::Response Session::text_response(std::string body, std::string_view origin)
 // ---------------------------------------------------------------------------------------------
 // Polling requests
 
-void Session::on_poll(const http::Request& req, http::Respond respond) {
+void Session::on_poll(const http::Request& req, http::Respond respond, net::ClientGonePtr gone) {
   if (transport_ != Transport::Polling) {
     auto res = error_response(3);
     server_.add_cors_headers(req.header("origin"), res);
@@ -208,6 +208,7 @@ void Session::on_poll(const http::Request& req, http::Respond respond) {
   }
   poll_ = std::move(respond);
   poll_origin_ = std::string(req.header("origin"));
+  const uint32_t seq = ++poll_seq_;
   if (!out_.empty()) {
     flush();
     if (state_ == State::Upgrading) noop_owed_ = false;
@@ -217,6 +218,21 @@ void Session::on_poll(const http::Request& req, http::Respond respond) {
     // While upgrading, every GET is ended at once so the client can switch transports.
     noop_owed_ = false;
     respond_poll_single('6');
+    return;
+  }
+  if (gone) {
+    // The client of the held GET left (closed tab, dead link): like Node, end the session.
+    std::weak_ptr<Session> weak = shared_from_this();
+    net::Loops* loops = &server_.loops();
+    std::size_t owner = loop_;
+    gone->on_gone([weak, loops, owner, seq] {
+      loops->dispatch(owner, [weak, seq] {
+        auto s = weak.lock();
+        if (!s || !s->poll_ || s->poll_seq_ != seq) return;
+        s->poll_ = nullptr;
+        s->close("transport close");
+      });
+    });
   }
 }
 

@@ -66,7 +66,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // on `ws` (websocket-only session).
   void start_polling(http::Respond respond, const http::Request& req);
   void start_websocket(const net::WebSocketPtr& ws);
-  void on_poll(const http::Request& req, http::Respond respond);
+  // A GET: answered now (queued packets, or a noop while upgrading) or held. When `gone` fires
+  // before the held GET is answered, the session closes ("transport close").
+  void on_poll(const http::Request& req, http::Respond respond, net::ClientGonePtr gone = nullptr);
   void on_post(const http::Request& req, http::Respond respond);
   // A WebSocket with this sid arrived: becomes the probe transport, or is closed when the
   // session cannot upgrade (already on websocket, already upgrading, upgrades disabled).
@@ -98,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t out_bytes_ = 0;
   http::Respond poll_;          // the held GET, if any
   std::string poll_origin_;     // Origin header of the held GET, for its CORS headers
+  uint32_t poll_seq_ = 0;       // which GET is held (a gone notice for an older one is stale)
   net::WebSocketPtr ws_;        // the websocket transport (after upgrade or websocket-only)
   net::WebSocketPtr probe_ws_;  // the WebSocket being probed during an upgrade
   std::shared_ptr<SessionHandler> handler_;

@@ -176,6 +176,18 @@ describe("Engine.IO v4 long-polling", () => {
     await assertServing();
   });
 
+  test("a held GET whose client goes away ends the session", async () => {
+    const sid = await openPolling(4);
+    const http = await import("node:http");
+    const req = http.get(`${base}?EIO=4&transport=polling&sid=${sid}`, { agent: false });
+    req.on("error", () => {});
+    await sleep(50);
+    req.destroy();
+    await sleep(100);
+    assert.equal((await request(`${base}?EIO=4&transport=polling&sid=${sid}`)).status, 400);
+    await assertServing();
+  });
+
   test("oversize POST is refused (413) and the server keeps serving", async () => {
     const sid = await openPolling(4);
     const big = "4" + "x".repeat(1000001);
