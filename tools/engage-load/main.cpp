@@ -126,16 +126,17 @@ class Conductor {
     const Value* type = v.find("type");
     if (!type || !type->is_string()) return;
     if (type->as_string() == "tick") {
-      tick_stats_.add_json(*v.find("stats"));
+      if (const Value* st = v.find("stats")) tick_stats_.add_json(*st);
       if (const Value* c = v.find("connected")) tick_connected_ += c->as_int().value_or(0);
-      if (const Value* t = v.find("target"))
-        target_ = std::max<int64_t>(target_, 0), tick_target_ += t->as_int().value_or(0);
+      if (const Value* t = v.find("target")) tick_target_ += t->as_int().value_or(0);
       if (const Value* d = v.find("ramp_done"); d && d->is_bool() && !d->as_bool())
         tick_ramp_done_ = false;
+      if (const Value* r = v.find("ramp_s"); r && r->is_number())
+        tick_ramp_s_ = std::max(tick_ramp_s_, r->as_double());
       if (++tick_replies_ == workers_) on_tick_complete();
     } else if (type->as_string() == "final") {
-      final_stats_.add_json(*v.find("stats"));
-      total_stats_.add_json(*v.find("total"));
+      if (const Value* st = v.find("stats")) final_stats_.add_json(*st);
+      if (const Value* st = v.find("total")) total_stats_.add_json(*st);
       if (const Value* m = v.find("measured_s"); m && m->is_number())
         measured_s_ = std::max(measured_s_, m->as_double());
       if (const Value* c = v.find("cpu_s"); c && c->is_number()) loadgen_cpu_s_ += c->as_double();
@@ -163,6 +164,7 @@ class Conductor {
       tick_connected_ = 0;
       tick_target_ = 0;
       tick_ramp_done_ = true;
+      tick_ramp_s_ = 0;
       tick_stats_.reset();
       broadcast("tick");
       arm_tick();
@@ -180,7 +182,7 @@ class Conductor {
                      "engage-load: ramp timeout; measuring with the clients connected so far\n");
       srv_connected_ = srv;
       connected_at_ramp_ = tick_connected_;
-      ramp_s_ = elapsed_s();
+      ramp_s_ = tick_ramp_done_ && tick_ramp_s_ > 0 ? tick_ramp_s_ : elapsed_s();
       phase_ = Phase::Warmup;
       warm_until_ns_ = t + static_cast<int64_t>(opt_.warmup_s * 1e9);
     }
@@ -430,9 +432,10 @@ class Conductor {
           last_print_ns_ = 0;
   double ramp_s_ = 0, measured_s_ = 0, loadgen_cpu_s_ = 0;
   int tick_replies_ = 0, final_replies_ = 0;
-  int64_t tick_connected_ = 0, tick_target_ = 0, target_ = 0, connected_at_ramp_ = 0;
+  int64_t tick_connected_ = 0, tick_target_ = 0, connected_at_ramp_ = 0;
   int64_t final_connected_ = 0, final_target_ = 0;
   bool tick_ramp_done_ = true;
+  double tick_ramp_s_ = 0;
   Stats tick_stats_, final_stats_, total_stats_;
   ProcSample srv_start_, srv_connected_, srv_measure_start_, srv_end_, srv_last_;
   int64_t srv_last_ns_ = 0;

@@ -252,7 +252,7 @@ void Worker::ramp_step() {
 void Worker::on_connected(Client& c) {
   const int64_t t = now_ns();
   --in_flight_;
-  ++finished_handshakes_;
+  if (++finished_handshakes_ == clients_.size()) ramp_done_ns_ = t;
   ++connected_now_;
   for (Stats* s : {&total_, &interval_}) {
     ++s->c.connects_ok;
@@ -297,7 +297,7 @@ void Worker::on_failed(Client& c, std::string_view reason, bool was_connected) {
     if (measuring_) ++measured_.c.disconnects;
   } else {
     --in_flight_;
-    ++finished_handshakes_;
+    if (++finished_handshakes_ == clients_.size()) ramp_done_ns_ = now_ns();
     for (Stats* s : {&total_, &interval_}) ++s->c.connects_failed;
     if (measuring_) ++measured_.c.connects_failed;
     ramp_step();
@@ -647,7 +647,10 @@ json::Value Worker::tick_report() {
   out.set("worker", index_);
   out.set("connected", json::Value(connected_now_));
   out.set("target", json::Value(static_cast<uint64_t>(clients_.size())));
-  out.set("ramp_done", finished_handshakes_ >= clients_.size());
+  const bool done = finished_handshakes_ >= clients_.size();
+  if (done && ramp_done_ns_ == 0) ramp_done_ns_ = now_ns();
+  out.set("ramp_done", done);
+  out.set("ramp_s", done ? static_cast<double>(ramp_done_ns_ - ramp_start_ns_) / 1e9 : 0.0);
   out.set("stats", interval_.to_json());
   interval_.reset();
   return out;

@@ -99,6 +99,7 @@ class Worker {
   std::size_t in_flight_ = 0;
   std::size_t finished_handshakes_ = 0;
   int64_t ramp_start_ns_ = 0;
+  int64_t ramp_done_ns_ = 0;  // when the last handshake finished (succeeded or failed)
   bool ramping_ = false;
   bool measuring_ = false;
   bool quitting_ = false;
