@@ -229,6 +229,13 @@ void Server::handle_with_sid(http::Request req, http::Respond respond, Query q,
     return;
   }
   SessionPtr s = it->second;
+  if (s->heartbeat_expired()) {
+    s->close("ping timeout");
+    auto res = error_response(1);
+    add_cors_headers(req.header("origin"), res);
+    respond(std::move(res));
+    return;
+  }
   if (q.b64) s->set_b64();  // a client that asks for base64 once keeps it
   if (req.method == "GET")
     s->on_poll(req, std::move(respond), std::move(gone));

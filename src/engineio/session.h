@@ -48,6 +48,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool is_open() const { return state_ != State::Closed; }
   Transport transport() const { return transport_; }
   std::size_t buffered_packets() const { return out_.size(); }
+  // Returns true when the heartbeat deadline has passed (the timer may not have run yet on a
+  // busy loop): the session is then closed as "ping timeout" before a request is served.
+  bool heartbeat_expired() const {
+    return state_ != State::Closed && (protocol_ == 3 || awaiting_pong_) &&
+           std::chrono::steady_clock::now() >= heartbeat_.expiry();
+  }
   // Makes v3 polling responses carry binary as "b4"+base64 text (the client sent b64=1).
   void set_b64() { b64_ = true; }
 
