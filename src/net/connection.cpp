@@ -505,6 +505,12 @@ void Connection::update_http_timer() {
 // WebSocket
 
 void Connection::set_handlers(Handlers h) {
+  if (!on_loop(loop_.index)) {
+    srv_->loops.post(loop_.index, [self = shared_from_this(), h = std::move(h)]() mutable {
+      self->set_handlers(std::move(h));
+    });
+    return;
+  }
   handlers_ = std::move(h);
   handlers_set_ = true;
   if (mode_ == Mode::Closed) {
@@ -745,9 +751,12 @@ void Connection::finish_close(uint16_t ws_code) {
     if (!close_sent_ || close_code_ == ws::kCloseAbnormal) close_code_ = ws_code;
     if (handlers_set_ && !on_close_called_) {
       on_close_called_ = true;
-      auto fn = std::move(handlers_.on_close);
+      // finish_close may run inside handlers_.on_message (a send that hit the hard limit):
+      // destroy the handlers later, not under the running callback.
+      Handlers h = std::move(handlers_);
       handlers_ = {};
-      if (fn) fn(close_code_);
+      if (h.on_close) h.on_close(close_code_);
+      asio::post(socket_.get_executor(), [h = std::move(h)] { (void)h; });
     }
   }
 }

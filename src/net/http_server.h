@@ -52,7 +52,9 @@ class WebSocket {
     std::function<void(std::string_view data, bool binary)> on_message;
     std::function<void(uint16_t code)> on_close;  // once, when the connection is gone
   };
-  // Installs the handlers; until then incoming messages are held. Loop only.
+  // Installs the handlers; until then incoming messages are held (not read). Any thread: from
+  // another thread it is applied on the connection's loop. The handlers always run on the
+  // connection's loop (loop()). If the connection is already gone, on_close runs soon after.
   virtual void set_handlers(Handlers h) = 0;
   // Queues one message as one frame. The buffer is shared (a broadcast is encoded once).
   virtual void send(std::shared_ptr<const std::string> data, bool binary) = 0;

@@ -15,9 +15,9 @@ Loops::Loops(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     // Concurrency hint 1: each context is run by one thread, so Asio can skip its locking.
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
-    guards_.push_back(std::make_unique<
-                      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-        contexts_.back()->get_executor()));
+    guards_.push_back(
+        std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+            contexts_.back()->get_executor()));
   }
 }
 
@@ -49,13 +49,15 @@ void Loops::run_loop(std::size_t i) {
 }
 
 void Loops::run() {
-  for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([this, i] { run_loop(i); });
+  for (std::size_t i = 1; i < contexts_.size(); ++i)
+    threads_.emplace_back([this, i] { run_loop(i); });
   run_loop(0);
   join();
 }
 
 void Loops::start() {
-  for (std::size_t i = 0; i < contexts_.size(); ++i) threads_.emplace_back([this, i] { run_loop(i); });
+  for (std::size_t i = 0; i < contexts_.size(); ++i)
+    threads_.emplace_back([this, i] { run_loop(i); });
 }
 
 void Loops::stop() {
@@ -69,6 +71,8 @@ void Loops::join() {
   threads_.clear();
 }
 
-int Loops::current() { return t_current_loop; }
+int Loops::current() {
+  return t_current_loop;
+}
 
 }  // namespace engage::net

@@ -43,7 +43,9 @@ class Loops {
  private:
   void run_loop(std::size_t i);
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
-  std::vector<std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>> guards_;
+  std::vector<
+      std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>>
+      guards_;
   std::vector<std::thread> threads_;
 };
 

@@ -1,0 +1,1 @@
+engage_fuzz(http engage_net_codec)

@@ -1,0 +1,1 @@
+engage_fuzz(websocket engage_net_codec)
