@@ -171,6 +171,18 @@ std::string HttpServer::listen() {
   if (ec) return "invalid listen address '" + s.opts.host + "': " + ec.message();
   std::size_t n = s.opts.reuse_port ? s.loops.size() : 1;
   uint16_t port = s.opts.port;
+  if (s.opts.reuse_port && port != 0) {
+    // SO_REUSEPORT would let us join another process's listening group on this port without
+    // an error: probe with a plain bind first so that "port in use" is still reported.
+    Acceptor probe(s.loops.context(0).get_executor());
+    asio::ip::tcp::endpoint ep(address, port);
+    probe.open(ep.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(ep, ec);
+    if (ec)
+      return "cannot listen on " + s.opts.host + ":" + std::to_string(port) + ": " + ec.message();
+    probe.close(ec);
+  }
   for (std::size_t i = 0; i < n; ++i) {
     auto l = std::make_shared<Listener>(impl_->state, i);
     l->max_connections = impl_->max_connections;

@@ -504,3 +504,99 @@ TEST_F(ServerTest, AbruptWebSocketDisconnectReports1006) {
 
 }  // namespace
 }  // namespace engage::net
+
+namespace engage::net {
+namespace {
+
+TEST_F(ServerTest, OneAcceptorDealsConnectionsToEveryLoop) {
+  HttpOptions o;
+  o.reuse_port = false;
+  start(o);
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(std::make_unique<TestClient>(port_));
+    ASSERT_TRUE(clients.back()->send(get("/rr")));
+    EXPECT_EQ(clients.back()->read_response().body, "GET /rr|");
+  }
+  EXPECT_EQ(server_->connection_count(), 6u);
+}
+
+TEST_F(ServerTest, PortInUseIsReported) {
+  start();
+  for (bool reuse : {true, false}) {
+    HttpOptions o;
+    o.host = "127.0.0.1";
+    o.port = port_;
+    o.reuse_port = reuse;
+    HttpServer second(loops_, o, handler_);
+    EXPECT_NE(second.listen(), "") << reuse;
+  }
+  HttpOptions bad;
+  bad.host = "not an address";
+  HttpServer third(loops_, bad, handler_);
+  EXPECT_NE(third.listen(), "");
+}
+
+TEST_F(ServerTest, StopAcceptingKeepsExistingConnections) {
+  start();
+  TestClient a(port_);
+  ASSERT_TRUE(a.send(get("/before")));
+  EXPECT_EQ(a.read_response().status, 200);
+  server_->stop_accepting();
+  std::this_thread::sleep_for(50ms);
+  TestClient b(port_);
+  EXPECT_FALSE(b.connected() && b.send(get("/after")) && b.read_response().status == 200);
+  ASSERT_TRUE(a.send(get("/still")));
+  EXPECT_EQ(a.read_response().body, "GET /still|");
+}
+
+TEST_F(ServerTest, FramesSentWithTheUpgradeRequestAreNotLost) {
+  start();
+  TestClient c(port_);
+  std::string req =
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  req += ws::encode_client_frame(ws::Opcode::Text, "early", 99);
+  ASSERT_TRUE(c.send(req));
+  ASSERT_TRUE(c.read_until("\r\n\r\n"));
+  std::string& buf = c.buffered();
+  ASSERT_EQ(buf.rfind("HTTP/1.1 101", 0), 0u);
+  buf.erase(0, buf.find("\r\n\r\n") + 4);
+  WsFrame f = c.read_frame();
+  EXPECT_EQ(f.payload, "early");
+}
+
+TEST_F(ServerTest, RespondFromTheOtherLoopThenKeepGoing) {
+  start();
+  TestClient c(port_);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(c.send(get("/hold")));
+    ASSERT_TRUE(handler_.wait([&] { return handler_.held.size() == 1; }));
+    http::Respond r;
+    {
+      std::lock_guard lock(handler_.mu);
+      r = std::move(handler_.held[0]);
+      handler_.held.clear();
+    }
+    // Answer on each loop in turn (one of them is not the connection's).
+    loops_.post(static_cast<std::size_t>(round) % loops_.size(),
+                [r, round] { r(http::Response::json(200, std::to_string(round))); });
+    EXPECT_EQ(c.read_response().body, std::to_string(round));
+  }
+}
+
+TEST_F(ServerTest, SoftOutputLimitClosesAfterItsDelay) {
+  HttpOptions o;
+  o.ws_outbuf_soft_bytes = 64 * 1024;
+  o.ws_outbuf_soft_ms = 100;
+  o.ws_outbuf_hard_bytes = 1u << 30;
+  start(o);
+  TestClient c(port_);
+  ASSERT_EQ(c.upgrade().status, 101);
+  ASSERT_TRUE(c.send_frame(1, "flood"));  // 12.5 MiB the client never reads
+  ASSERT_TRUE(handler_.wait([&] { return handler_.close_codes.size() == 1; }));
+  EXPECT_EQ(server_->slow_closed_count(), 1u);
+}
+
+}  // namespace
+}  // namespace engage::net
