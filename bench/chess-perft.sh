@@ -18,13 +18,11 @@ for bin in "$engage" "$stockfish"; do
   [ -x "$bin" ] || { echo "chess-perft: $bin not found or not executable" >&2; exit 1; }
 done
 
-# Prints the wall time in milliseconds of one run of $1 fed $2; checks the node count.
+# Prints "<wall ms> <cpu ms>" (cpu = user + sys) of one run of $1 fed $2; checks the nodes.
 run_once() {
-  local bin=$1 input=$2 out start end nodes
+  local bin=$1 input=$2 out timing nodes
   out=$(mktemp)
-  start=$(date +%s%N)
-  printf '%b' "$input" | "$bin" >"$out" 2>/dev/null
-  end=$(date +%s%N)
+  timing=$( { TIMEFORMAT='%R %U %S'; time printf '%b' "$input" | "$bin" >"$out" 2>/dev/null; } 2>&1)
   if [[ $input == *perft* ]]; then
     nodes=$(grep -o 'Nodes searched: [0-9]*' "$out" | awk '{print $3}')
     if [ -n "$expected" ] && [ "$nodes" != "$expected" ]; then
@@ -33,7 +31,7 @@ run_once() {
     fi
   fi
   rm -f "$out"
-  echo $(( (end - start) / 1000000 ))
+  awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' <<<"$timing"
 }
 
 # Prints the median of its arguments.
@@ -48,22 +46,27 @@ echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "stockfish: $sf_version"
 
 # Interleave the programs run by run so that both see the same machine state.
-e=() s=() ei=() si=()
+ew=() ec=() sw=() sc=() eiw=() eic=() siw=() sic=()
 for ((i = 0; i < runs; i++)); do
-  e+=("$(run_once "$engage" "$perft_input")")
-  s+=("$(run_once "$stockfish" "$perft_input")")
-  ei+=("$(run_once "$engage" "$idle_input")")
-  si+=("$(run_once "$stockfish" "$idle_input")")
+  read -r w c < <(run_once "$engage" "$perft_input"); ew+=("$w"); ec+=("$c")
+  read -r w c < <(run_once "$stockfish" "$perft_input"); sw+=("$w"); sc+=("$c")
+  read -r w c < <(run_once "$engage" "$idle_input"); eiw+=("$w"); eic+=("$c")
+  read -r w c < <(run_once "$stockfish" "$idle_input"); siw+=("$w"); sic+=("$c")
 done
-e_ms=$(median "${e[@]}"); s_ms=$(median "${s[@]}")
-e_idle=$(median "${ei[@]}"); s_idle=$(median "${si[@]}")
-echo "runs: engage-chess ${e[*]} ms; stockfish ${s[*]} ms"
+echo "runs (wall ms): engage-chess ${ew[*]}; stockfish ${sw[*]}"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+e_w=$(median "${ew[@]}"); e_c=$(median "${ec[@]}"); s_w=$(median "${sw[@]}"); s_c=$(median "${sc[@]}")
+ei_w=$(median "${eiw[@]}"); ei_c=$(median "${eic[@]}"); si_w=$(median "${siw[@]}"); si_c=$(median "${sic[@]}")
 
-ratio=$(awk -v e="$e_ms" -v s="$s_ms" 'BEGIN {printf "%.2f", e / s}')
-ratio_net=$(awk -v e="$e_ms" -v s="$s_ms" -v ei="$e_idle" -v si="$s_idle" \
+printf '%-14s wall %6s ms  cpu %6s ms   (start-up: wall %4s ms, cpu %4s ms)\n' \
+  engage-chess "$e_w" "$e_c" "$ei_w" "$ei_c"
+printf '%-14s wall %6s ms  cpu %6s ms   (start-up: wall %4s ms, cpu %4s ms)\n' \
+  stockfish "$s_w" "$s_c" "$si_w" "$si_c"
+ratio=$(awk -v e="$e_w" -v s="$s_w" 'BEGIN {printf "%.2f", e / s}')
+ratio_cpu=$(awk -v e="$e_c" -v s="$s_c" 'BEGIN {printf "%.2f", e / s}')
+ratio_net=$(awk -v e="$e_c" -v s="$s_c" -v ei="$ei_c" -v si="$si_c" \
   'BEGIN {d = s - si; if (d <= 0) d = 1; printf "%.2f", (e - ei) / d}')
-printf '%-14s %8s ms   (start-up %4s ms)\n' "engage-chess" "$e_ms" "$e_idle"
-printf '%-14s %8s ms   (start-up %4s ms)\n' "stockfish" "$s_ms" "$s_idle"
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r <= 2.0) ? "OK" : "OVER TARGET"}')
-echo "ratio engage/stockfish: ${ratio}x (without start-up: ${ratio_net}x); target <= 2x: $verdict"
+echo "ratio engage/stockfish: wall ${ratio}x, cpu ${ratio_cpu}x, cpu without start-up" \
+  "${ratio_net}x; target <= 2x (wall): $verdict"
 [ "$verdict" = OK ]
