@@ -1,6 +1,7 @@
 // net-idle-memory: RSS growth per idle WebSocket client of a tiny echo server built on
 // engage_net. Forks the server, opens N WebSocket clients that each send one message and get
-// its echo, then reads the server's VmRSS. Usage: net-idle-memory [clients=5000] [loops=1]
+// its echo, then reads the server's VmRSS.
+// Usage: net-idle-memory [clients=5000] [loops=1] [reuse_port=1]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -46,12 +47,13 @@ class Echo : public net::HttpHandler {
   }
 };
 
-[[noreturn]] void run_server(int port_pipe, std::size_t loops_n) {
+[[noreturn]] void run_server(int port_pipe, std::size_t loops_n, bool reuse_port) {
   net::Loops loops(loops_n);
   Echo echo;
   net::HttpOptions o;
   o.host = "127.0.0.1";
   o.port = 0;
+  o.reuse_port = reuse_port;
   net::HttpServer server(loops, o, echo);
   std::string err = server.listen();
   uint16_t port = err.empty() ? server.port() : 0;
@@ -129,6 +131,7 @@ int open_client(uint16_t port) {
 int main(int argc, char** argv) {
   std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 5000;
   std::size_t loops_n = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 1;
+  bool reuse_port = argc > 3 ? std::strtoul(argv[3], nullptr, 10) != 0 : true;
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < n + 100) {
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
-    run_server(p[1], loops_n);
+    run_server(p[1], loops_n, reuse_port);
   }
   close(p[1]);
   uint16_t port = 0;
@@ -173,10 +176,11 @@ int main(int argc, char** argv) {
       fds.empty() ? 0.0
                   : static_cast<double>(after - before) * 1024.0 / static_cast<double>(fds.size());
   std::printf(
-      "server loops=%zu clients=%zu rss_start=%ld KiB rss_before=%ld KiB rss_after=%ld KiB "
+      "server loops=%zu reuse_port=%d clients=%zu rss_start=%ld KiB rss_before=%ld KiB "
+      "rss_after=%ld KiB "
       "growth=%ld KiB per_client=%.0f bytes (%.2f KiB) connect+echo %.2f s\n",
-      loops_n, fds.size(), start, before, after, after - before, per_client, per_client / 1024.0,
-      secs);
+      loops_n, reuse_port ? 1 : 0, fds.size(), start, before, after, after - before, per_client,
+      per_client / 1024.0, secs);
   for (int fd : fds) close(fd);
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
