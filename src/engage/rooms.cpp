@@ -1,0 +1,220 @@
+// Room documents over the Store: create with a claimed code, resolve, and CAS-retried updates.
+#include "engage/rooms.h"
+
+#include <memory>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/random.h"
+
+namespace engage::engage {
+
+namespace {
+
+ApiError corrupt() {
+  return {"Invalid room data", code::kInternal, 500};
+}
+
+Expected<json::Value, ApiError> parse_doc(const std::string& text) {
+  auto v = json::parse(text);
+  if (!v || !v->is_object()) return Unexpected{corrupt()};
+  return std::move(*v);
+}
+
+ApiError from_errc(store::Errc) {
+  return unavailable();
+}
+
+}  // namespace
+
+bool is_room_code(std::string_view s) {
+  if (s.size() != 6) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+std::string Rooms::room_key(std::string_view prefix, std::string_view id) {
+  std::string k(prefix);
+  k += ":room:";
+  k += id;
+  return k;
+}
+
+std::string Rooms::code_key(std::string_view prefix, std::string_view code) {
+  std::string k(prefix);
+  k += ":code:";
+  k += code;
+  return k;
+}
+
+std::string Rooms::code_key_of(std::string_view prefix, const json::Value& doc) {
+  const json::Value* c = doc.find("roomCode");
+  if (!c || !c->is_string() || c->as_string().empty()) return {};
+  return code_key(prefix, c->as_string());
+}
+
+std::string Rooms::new_room_id(int64_t now_ms) {
+  static const char* alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string id = "room_" + std::to_string(now_ms) + "_";
+  Random& r = Random::get();
+  for (int i = 0; i < 9; ++i) id += alphabet[r.uniform(36)];
+  return id;
+}
+
+void Rooms::load(std::string prefix, std::string id, ApiError not_found, DocFn cb) {
+  store_.get(room_key(prefix, id),
+             [cb = std::move(cb), nf = std::move(not_found)](store::Errc e, store::Doc d) {
+               if (e == store::Errc::NotFound) return cb(Unexpected{nf});
+               if (e != store::Errc::Ok) return cb(Unexpected{from_errc(e)});
+               cb(parse_doc(d.value));
+             });
+}
+
+void Rooms::create(std::string prefix, BuildFn build, DocFn cb) {
+  struct Attempt : std::enable_shared_from_this<Attempt> {
+    Rooms* self;
+    std::string prefix;
+    BuildFn build;
+    DocFn cb;
+    int left;
+    void run() {
+      if (left-- <= 0) return cb(Unexpected{unavailable()});
+      const int64_t now = Clock::get().now_ms();
+      std::string id = new_room_id(now);
+      std::string code = random_room_code();
+      std::string ck = code_key(prefix, code);
+      auto me = shared_from_this();
+      self->store_.claim(ck, id, self->limits_.room_ttl_s, [me, id, code, ck](store::Errc e) {
+        if (e == store::Errc::Conflict) return me->run();  // code taken
+        if (e != store::Errc::Ok) return me->cb(Unexpected{from_errc(e)});
+        json::Value doc = me->build(id, code);
+        const json::Value* ver = doc.find("version");
+        uint64_t v = ver && ver->as_int() ? static_cast<uint64_t>(*ver->as_int()) : 1;
+        std::string text = doc.dump();  // before the capture moves doc
+        me->self->store_.create(room_key(me->prefix, id), store::Doc{std::move(text), v},
+                                me->self->limits_.room_ttl_s,
+                                [me, doc, ck](store::Errc e2) mutable {
+                                  if (e2 == store::Errc::Ok) return me->cb(std::move(doc));
+                                  me->self->store_.del({ck}, [](store::Errc) {});
+                                  if (e2 == store::Errc::Conflict) return me->run();
+                                  me->cb(Unexpected{from_errc(e2)});
+                                });
+      });
+    }
+  };
+  auto a = std::make_shared<Attempt>();
+  a->self = this;
+  a->prefix = std::move(prefix);
+  a->build = std::move(build);
+  a->cb = std::move(cb);
+  a->left = limits_.code_claim_attempts;
+  a->run();
+}
+
+void Rooms::resolve(std::string prefix, RoomRef ref, ApiError invalid_code, IdFn cb) {
+  std::string code;
+  if (!ref.room_id.empty()) {
+    if (is_room_code(ref.room_id)) {
+      code = ref.room_id;
+    } else if (ref.room_id.size() == 11 && ref.room_id.rfind("room_", 0) == 0 &&
+               is_room_code(std::string_view(ref.room_id).substr(5))) {
+      // The original watch screen joined "room_" + the 6-digit code it showed.
+      code = ref.room_id.substr(5);
+    } else {
+      return cb(std::move(ref.room_id));
+    }
+  } else {
+    code = ref.room_code;
+    for (auto& c : code) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  }
+  store_.get_string(code_key(prefix, code), [cb = std::move(cb), invalid = std::move(invalid_code)](
+                                                store::Errc e, std::string id) {
+    if (e == store::Errc::NotFound) return cb(Unexpected{invalid});
+    if (e != store::Errc::Ok) return cb(Unexpected{from_errc(e)});
+    cb(std::move(id));
+  });
+}
+
+struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
+  Rooms* self;
+  std::string prefix;
+  std::string key;
+  ApiError not_found;
+  Mutator mutate;
+  CommitFn cb;
+  int left;
+
+  void run() {
+    auto me = shared_from_this();
+    self->store_.get(key, [me](store::Errc e, store::Doc d) { me->on_read(e, std::move(d)); });
+  }
+
+  void on_read(store::Errc e, store::Doc d) {
+    if (e == store::Errc::NotFound) return cb(Unexpected{not_found});
+    if (e != store::Errc::Ok) return cb(Unexpected{from_errc(e)});
+    auto parsed = parse_doc(d.value);
+    if (!parsed) return cb(Unexpected{parsed.error()});
+    json::Value doc = std::move(*parsed);
+    auto verdict = mutate(doc);
+    if (!verdict) return cb(Unexpected{verdict.error()});
+    const std::string ck = code_key_of(prefix, doc);
+    auto me = shared_from_this();
+    const int ttl = self->limits_.room_ttl_s;
+    switch (*verdict) {
+      case Outcome::Keep: {
+        std::vector<std::string> keys{key};
+        if (!ck.empty()) keys.push_back(ck);
+        self->store_.touch(std::move(keys), ttl, [](store::Errc) {});
+        return cb(Committed{std::move(doc), Outcome::Keep});
+      }
+      case Outcome::Delete: {
+        std::vector<std::string> also;
+        if (!ck.empty()) also.push_back(ck);
+        self->store_.remove(key, d.version, std::move(also),
+                            [me, doc = std::move(doc)](store::Errc e2) mutable {
+                              me->on_written(e2, std::move(doc), Outcome::Delete);
+                            });
+        return;
+      }
+      case Outcome::Write: {
+        const uint64_t next = d.version + 1;
+        doc.set("version", next);
+        doc.set("lastActivity", Clock::get().now_ms());
+        std::vector<std::string> also;
+        if (!ck.empty()) also.push_back(ck);
+        std::string text = doc.dump();  // before the capture below moves doc away
+        self->store_.cas(key, d.version, store::Doc{std::move(text), next}, ttl, std::move(also),
+                         [me, doc = std::move(doc)](store::Errc e2) mutable {
+                           me->on_written(e2, std::move(doc), Outcome::Write);
+                         });
+        return;
+      }
+    }
+  }
+
+  void on_written(store::Errc e, json::Value doc, Outcome o) {
+    if (e == store::Errc::Ok) return cb(Committed{std::move(doc), o});
+    if (e == store::Errc::Conflict) {
+      if (left-- <= 0) return cb(Unexpected{unavailable()});
+      return run();
+    }
+    if (e == store::Errc::NotFound) return cb(Unexpected{not_found});
+    cb(Unexpected{from_errc(e)});
+  }
+};
+
+void Rooms::update(std::string prefix, std::string id, ApiError not_found, Mutator mutate,
+                   CommitFn cb) {
+  auto u = std::make_shared<Update>();
+  u->self = this;
+  u->key = room_key(prefix, id);
+  u->prefix = std::move(prefix);
+  u->not_found = std::move(not_found);
+  u->mutate = std::move(mutate);
+  u->cb = std::move(cb);
+  u->left = limits_.max_cas_retries;
+  u->run();
+}
+
+}  // namespace engage::engage
