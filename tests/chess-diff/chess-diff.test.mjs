@@ -3,7 +3,8 @@
 // (or $ENGAGE_CHESS): the legal move set, the FEN, the status; for the moves played through
 // chess.js's public move() (all promotions, castlings and en-passant captures, 15% of the rest)
 // the UCI and SAN, sending either the move object or chess.js's SAN; the exact error message
-// of invalid move objects; and that chess.js FENs parse and print back unchanged.
+// of invalid move objects; that chess.js FENs parse and print back unchanged; and, for one
+// game in five, the PGN. One game in five starts from a FEN rich in special moves.
 // Knobs: CHESS_DIFF_GAMES (default 2000), CHESS_DIFF_SEED (default 20240601).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,6 +36,19 @@ function prng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const START_FENS = [
+  'r3k2r/p1ppqpb1/bn2pnp1/3PN3/1p2P3/2N2Q1p/PPPBBPPP/R3K2R w KQkq - 0 1', // Kiwipete
+  '8/2p5/3p4/KP5r/1R3p1k/8/4P1P1/8 w - - 0 1',
+  'r3k2r/Pppp1ppp/1b3nbN/nP6/BBP1P3/q4N2/Pp1P2PP/R2Q1RK1 w kq - 0 1',
+  'rnbq1k1r/pp1Pbppp/2p5/8/2B5/8/PPP1NnPP/RNBQK2R w KQ - 1 8',
+  'r4rk1/1pp1qppp/p1np1n2/2b1p1B1/2B1P1b1/P1NP1N2/1PP1QPPP/R4RK1 w - - 0 10',
+  'rnbqkbnr/ppp1p1pp/8/3pPp2/8/8/PPPP1PPP/RNBQKBNR w KQkq f6 0 3',
+  '3k4/3p4/8/K1P4r/8/8/8/8 b - - 0 1',
+  '8/8/1k6/2b5/2pP4/8/5K2/8 b - d3 0 1',
+  'r3k2r/1b4bq/8/8/8/8/7B/R3K2R w KQkq - 0 1',
+  '8/P1k5/K7/8/8/8/8/8 w - - 0 1',
+];
 
 const sq = (i) => 'abcdefgh'[i & 7] + String(8 - (i >> 4));
 const SQUARES = [];
@@ -77,8 +91,10 @@ function chessJsAttempt(fen, history, obj) {
 // its own seed, so the games do not depend on how they are split between workers.
 function buildGame(gameIndex) {
   const rand = prng((SEED ^ Math.imul(gameIndex + 1, 0x9e3779b1)) >>> 0);
-  const chess = new Chess();
-  const cmds = ['position startpos'];
+  // Every fifth game starts from a position rich in castling, en passant and promotions.
+  const start = gameIndex % 5 === 4 ? START_FENS[(gameIndex / 5) % START_FENS.length | 0] : null;
+  const chess = start ? new Chess(start) : new Chess();
+  const cmds = [start ? `position fen ${start}` : 'position startpos'];
   const expected = [];
   const where = []; // for each expected line: a description of the position
   for (let ply = 0; ply < MAX_PLIES; ply++) {
@@ -152,7 +168,18 @@ function buildGame(gameIndex) {
       cmds.push(`moves ${m.uci}`);
     }
   }
-  return { cmds, expected, where, final: status(chess, chess._moves().length) };
+  const final = status(chess, chess._moves().length);
+  // One game in five (half of them from a FEN): the PGN too (chess.js leaves Result at "*"; ours follows the status).
+  if (gameIndex % 10 === 0 || gameIndex % 10 === 9) {
+    const result =
+      final === 'ongoing' ? '*' : final === 'checkmate' ? (chess.turn() === 'w' ? '0-1' : '1-0') : '1/2-1/2';
+    chess.setHeader('Result', result);
+    const pgn = chess.pgn().split('\n');
+    cmds.push('pgn');
+    expected.push(...pgn);
+    where.push(...pgn.map(() => `game ${gameIndex} pgn`));
+  }
+  return { cmds, expected, where, final };
 }
 
 class Engine {
