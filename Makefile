@@ -48,7 +48,7 @@ unit: asan
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 integration: build web
-	@ENGAGE_SERVER=$(CURDIR)/build/engage-server $(NODE_TEST) tests/integration/
+	@ENGAGE_SERVER=$(CURDIR)/build/engage-server $(NODE_TEST) tests/integration/ tests/chess-diff/ tests/web/
 
 fuzz: fuzz-build
 	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
@@ -71,7 +71,7 @@ test: deps
 	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 	@ENGAGE_SERVER=$(CURDIR)/build/engage-server ENGAGE_SERVER_ASAN=$(CURDIR)/build-asan/engage-server \
-	  $(NODE_TEST) tests/integration/
+	  $(NODE_TEST) tests/integration/ tests/chess-diff/ tests/web/
 
 clean:
 	rm -rf build build-asan build-fuzz web/dist

@@ -17,6 +17,7 @@
 #include "engineio/server.h"
 #include "http/cors.h"
 #include "http/router.h"
+#include "http/static_files.h"
 #include "net/http_server.h"
 #include "net/loops.h"
 #include "socketio/server_impl.h"
@@ -192,6 +193,7 @@ int run(int argc, char** argv) {
 #endif
   }
   add_builtin_routes(router, o, io, store_ready, &bound_port);
+  if (!o.conformance && !o.web_root.empty()) http::install_static(router, o.web_root);
 
   std::vector<eio::Server*> engines{&sio_engine};
   if (echo_engine) engines.push_back(echo_engine.get());
@@ -213,6 +215,11 @@ int run(int argc, char** argv) {
   }
   bound_port = http.port();
   std::printf("listening on %s:%u\n", o.host.c_str(), static_cast<unsigned>(bound_port));
+  if (!o.conformance && !o.web_root.empty()) {
+    const bool any = o.host == "0.0.0.0" || o.host == "::";
+    std::printf("open http://%s:%u/app/\n", any ? "localhost" : o.host.c_str(),
+                static_cast<unsigned>(bound_port));
+  }
   std::fflush(stdout);
   logger.log("info", std::string("mode: ") + (o.conformance ? "conformance" : "engage") +
                          ", threads: " + std::to_string(loops.size()));
