@@ -93,9 +93,15 @@ void Session::start_websocket(const net::WebSocketPtr& ws) {
 // Heartbeat: one timer. v4: interval → PING, then timeout → close unless a PONG re-armed it.
 // v3: the client pings; each PING re-arms interval+timeout.
 
-void Session::schedule_heartbeat(uint32_t ms, bool awaiting_pong) {
+void Session::schedule_heartbeat(uint32_t ms, bool awaiting_pong, bool after_previous) {
   awaiting_pong_ = awaiting_pong;
-  heartbeat_.expires_after(std::chrono::milliseconds(ms));
+  if (after_previous) {
+    // Counted from when the ping was due, not from when a busy loop got to it: the client's
+    // deadline is pingInterval+pingTimeout after the handshake, exactly.
+    heartbeat_.expires_at(heartbeat_.expiry() + std::chrono::milliseconds(ms));
+  } else {
+    heartbeat_.expires_after(std::chrono::milliseconds(ms));
+  }
   heartbeat_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec) return;  // re-armed or cancelled
     self->on_heartbeat();
@@ -108,7 +114,7 @@ void Session::on_heartbeat() {
     close("ping timeout");
     return;
   }
-  schedule_heartbeat(server_.options().ping_timeout_ms, true);
+  schedule_heartbeat(server_.options().ping_timeout_ms, true, true);
   queue(packet_of('2'), false);
 }
 

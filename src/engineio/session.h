@@ -95,7 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ws_send(const Out& o);
   void respond_poll(std::vector<Out> packets);
   void respond_poll_single(char type);
-  void schedule_heartbeat(uint32_t ms, bool awaiting_pong);
+  void schedule_heartbeat(uint32_t ms, bool awaiting_pong, bool after_previous = false);
   void on_heartbeat();
   void on_closed(std::string_view reason, bool client_initiated);
   http::Response text_response(std::string body, std::string_view origin) const;

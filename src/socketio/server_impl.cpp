@@ -33,7 +33,7 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
       : server_(server),
         session_(std::move(session)),
         base_(std::move(base)),
-        decoder_(server.options().max_attachments) {}
+        decoder_(server.options().max_attachments, session_->protocol() == 3) {}
 
   void start();
   void on_message(std::string_view data, bool binary) override;
@@ -230,9 +230,11 @@ void Client::on_packet(wire::Packet& p) {
   json::Value query_auth;
   if (protocol() == 3) {
     // socket.io v4 protocol: the namespace may carry a query string, which is the auth.
+    if (!p.query.empty()) query_auth = wire::query_to_object(p.query);
     auto q = nsp.find('?');
     if (q != std::string::npos) {
-      query_auth = wire::query_to_object(std::string_view(nsp).substr(q + 1));
+      if (query_auth.is_null())
+        query_auth = wire::query_to_object(std::string_view(nsp).substr(q + 1));
       nsp.resize(q);
     }
   }

@@ -32,6 +32,7 @@ struct Packet {
   std::string nsp = "/";
   std::optional<uint64_t> id;
   std::optional<json::Value> data;  // attachments already substituted as Binary values
+  std::string query;                // EIO3 CONNECT: the namespace's query string ("token=1")
 };
 
 struct Encoded {
@@ -40,26 +41,24 @@ struct Encoded {
 };
 
 // Encodes a packet; Event/Ack become BinaryEvent/BinaryAck when `data` holds Binary values.
-Encoded encode(Type type, const std::string& nsp, std::optional<uint64_t> id,
-               const json::Value* data);
+Encoded encode(Type type, const std::string& nsp, std::optional<uint64_t> id, json::Value* data);
 
 enum class DecodeStatus : uint8_t { Packet, NeedMore, Error };
 
-// Reassembles packets from Engine.IO messages. Feed each message; Packet fills `out`.
+// Reassembles packets from Engine.IO messages (socketio/packet.h's Decoder). Feed each message;
+// Packet fills `out`.
 class Decoder {
  public:
-  explicit Decoder(std::size_t max_attachments) : max_attachments_(max_attachments) {}
+  Decoder(std::size_t max_attachments, bool eio3);
+  ~Decoder();
   DecodeStatus feed_text(std::string_view text, Packet& out);
   DecodeStatus feed_binary(std::string_view bytes, Packet& out);
 
  private:
-  struct Pending {
-    Packet packet;
-    std::size_t expected = 0;
-    std::vector<std::string> attachments;
-  };
+  struct Impl;
+  std::unique_ptr<Impl> impl_;  // allocated on the first message only (idle clients hold none)
   std::size_t max_attachments_;
-  std::unique_ptr<Pending> pending_;  // only while attachments are awaited
+  bool eio3_;
 };
 
 // Decodes "a=1&b=x%20y" into an object of strings (v4 protocol namespace auth).
