@@ -262,6 +262,11 @@ void Connection::read_now() {
     on_bytes(buf.data(), n);
   }
   // Still readable: continue after the other ready handlers of this loop.
+  schedule_read();
+}
+
+void Connection::schedule_read() {
+  // Reads posted, never nested: read_now may be on the stack (on_bytes → ... → here).
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (!self->reading_) self->read_now();
   });
@@ -431,9 +436,7 @@ void Connection::do_respond(uint64_t seq, http::Response r) {
   if (paused_) {
     paused_ = false;
     process_http();
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      if (!self->reading_) self->read_now();
-    });
+    schedule_read();
   } else {
     process_http();
   }
@@ -541,7 +544,7 @@ void Connection::resume_ws() {
   if (mode_ != Mode::WebSocket) return;
   if (paused_) {
     paused_ = false;
-    if (!reading_) read_now();
+    schedule_read();
   } else {
     do_wait_read();
   }
@@ -651,12 +654,42 @@ void Connection::do_write() {
   writing_.swap(queue_);
   std::vector<asio::const_buffer> bufs;
   bufs.reserve(writing_.size() * 2);
+  std::size_t total = 0;
   for (auto& it : writing_) {
     if (it.hdr_len) bufs.emplace_back(it.hdr, it.hdr_len);
     if (it.data && !it.data->empty()) bufs.emplace_back(it.data->data(), it.data->size());
+    total += it.hdr_len + (it.data ? it.data->size() : 0);
   }
-  asio::async_write(socket_, bufs, [self = shared_from_this()](const error_code& ec, std::size_t) {
-    self->on_write(ec);
+  // Try the kernel first (the socket is non-blocking): usually it takes everything and no
+  // asynchronous operation is needed. Only the rest, if any, waits for writability.
+  error_code ec;
+  std::size_t n = socket_.write_some(bufs, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    n = 0;
+  }
+  if (!ec && n == total) {
+    writing_now_ = false;
+    buffered_.fetch_sub(total, std::memory_order_relaxed);
+    std::vector<OutItem>().swap(writing_);  // release write buffers after each flush
+    if (timer_purpose_ == TimerPurpose::OutbufSoft) cancel_timer();
+    // What follows a flush (handing over the WebSocket, the lingering close) runs posted: we
+    // may be inside a handler that is queueing data.
+    if (accepted_ || close_after_flush_)
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->after_flush(); });
+    return;
+  }
+  if (!ec) {
+    // Skip what the kernel took; the rest goes out asynchronously.
+    std::size_t i = 0;
+    while (i < bufs.size() && n >= bufs[i].size()) n -= bufs[i++].size();
+    if (i < bufs.size()) bufs[i] += n;
+    bufs.erase(bufs.begin(), bufs.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  // On an error the asynchronous write reports it again, from the loop (not from inside the
+  // caller of send).
+  asio::async_write(socket_, bufs, [self = shared_from_this()](const error_code& e, std::size_t) {
+    self->on_write(e);
   });
 }
 
@@ -665,25 +698,31 @@ void Connection::on_write(const error_code& ec) {
   std::size_t written = 0;
   for (auto& it : writing_) written += it.hdr_len + (it.data ? it.data->size() : 0);
   buffered_.fetch_sub(written, std::memory_order_relaxed);
-  writing_.clear();
+  std::vector<OutItem>().swap(writing_);  // release write buffers after each flush
   if (mode_ == Mode::Closed) return;
   if (ec) {
     finish_close(ws::kCloseAbnormal);
     return;
   }
+  if (timer_purpose_ == TimerPurpose::OutbufSoft &&
+      buffered_.load(std::memory_order_relaxed) <= srv_->opts.ws_outbuf_soft_bytes)
+    cancel_timer();
+  after_flush();
+}
+
+void Connection::after_flush() {
+  if (mode_ == Mode::Closed || writing_now_) return;
   if (accepted_ && mode_ == Mode::WebSocket) {
     // The 101 is out: hand the WebSocket to the layer above.
     auto fn = std::move(accepted_);
     (*fn)(shared_from_this());
-    if (mode_ == Mode::Closed) return;
+    if (mode_ == Mode::Closed || writing_now_) return;
   }
   if (!queue_.empty()) {
     do_write();
     return;
   }
-  std::vector<OutItem>().swap(writing_);  // release write buffers after each flush
   std::vector<OutItem>().swap(queue_);
-  if (timer_purpose_ == TimerPurpose::OutbufSoft) cancel_timer();
   if (close_after_flush_) start_linger();
 }
 
@@ -717,7 +756,7 @@ void Connection::start_linger() {
   paused_ = false;
   std::string().swap(pending_);
   arm_timer(TimerPurpose::Linger, srv_->opts.linger_ms);
-  if (!reading_) read_now();
+  schedule_read();
 }
 
 void Connection::finish_close(uint16_t ws_code) {

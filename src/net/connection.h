@@ -94,6 +94,7 @@ class Connection final : public WebSocket,
   void do_wait_read();
   void on_readable(const boost::system::error_code& ec);
   void read_now();
+  void schedule_read();
   void on_bytes(char* data, std::size_t n);
   void on_eof();
 
@@ -121,6 +122,7 @@ class Connection final : public WebSocket,
   void enqueue(std::shared_ptr<const std::string> data, const char* hdr, std::size_t hdr_len);
   void do_write();
   void on_write(const boost::system::error_code& ec);
+  void after_flush();  // the queue is empty and nothing is being written
   void close_after_flush();
   void start_linger();
   void finish_close(uint16_t ws_code);
