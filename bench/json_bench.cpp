@@ -68,6 +68,30 @@ void BM_RapidJsonDom(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(msg.size()));
 }
 
+void BM_RapidJsonDomParseOnly(benchmark::State& state) {
+  const std::string msg = kMessages[static_cast<std::size_t>(state.range(0))];
+  for (auto _ : state) {
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseFullPrecisionFlag>(msg.data(), msg.size());
+    benchmark::DoNotOptimize(d.IsArray());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(msg.size()));
+}
+
+void BM_RapidJsonDomDumpOnly(benchmark::State& state) {
+  const std::string msg = kMessages[static_cast<std::size_t>(state.range(0))];
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseFullPrecisionFlag>(msg.data(), msg.size());
+  rapidjson::StringBuffer sb;
+  for (auto _ : state) {
+    sb.Clear();
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    d.Accept(w);
+    benchmark::DoNotOptimize(sb.GetString());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(msg.size()));
+}
+
 // RapidJSON SAX reader straight into its writer, numbers kept as text: no DOM at all, the
 // lower bound for a validate+rewrite pass.
 void BM_RapidJsonSax(benchmark::State& state) {
@@ -89,6 +113,8 @@ BENCHMARK(BM_Engage)->DenseRange(0, 2);
 BENCHMARK(BM_EngageParseOnly)->DenseRange(0, 2);
 BENCHMARK(BM_EngageDumpOnly)->DenseRange(0, 2);
 BENCHMARK(BM_RapidJsonDom)->DenseRange(0, 2);
+BENCHMARK(BM_RapidJsonDomParseOnly)->DenseRange(0, 2);
+BENCHMARK(BM_RapidJsonDomDumpOnly)->DenseRange(0, 2);
 BENCHMARK(BM_RapidJsonSax)->DenseRange(0, 2);
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <unordered_map>
 #include <variant>
 
@@ -114,6 +115,18 @@ constexpr std::array<uint8_t, 256> kEscapeClass = [] {
 }();
 
 const char kHex[] = "0123456789abcdef";
+
+// Returns true when none of the 8 bytes in `w` is '"', '\\', a control character or >= 0x80
+// (SWAR; a false "no" only sends the caller to its byte loop).
+inline bool plain8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t slash = w ^ (kOnes * '\\');
+  const uint64_t bad = (w & kHigh) | ((w - kOnes * 0x20) & ~w & kHigh) |
+                       ((quote - kOnes) & ~quote & kHigh) | ((slash - kOnes) & ~slash & kHigh);
+  return bad == 0;
+}
 
 void append_u_escape(std::string& out, unsigned cu) {
   char buf[6] = {
@@ -261,6 +274,8 @@ class Parser {
       : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), limits_(limits) {}
 
   Expected<Value, ParseError> run() {
+    values_.clear();  // an earlier failed parse may have left values behind
+    members_.clear();
     Value v;
     skip_ws();
     if (!parse_value(v, 0)) return Unexpected{std::move(error_)};
@@ -344,20 +359,23 @@ class Parser {
     return true;
   }
 
+  // Containers are parsed onto shared stacks and moved into an exactly sized vector when
+  // they close: one allocation per array/object instead of one per growth step.
   bool parse_array(Value& out, std::size_t depth) {
     if (!check_depth(depth)) return false;
     ++p_;  // '['
-    Array arr;
     skip_ws();
     if (p_ != end_ && *p_ == ']') {
       ++p_;
-      out = Value(std::move(arr));
+      out = Value::array();
       return true;
     }
+    const std::size_t base = values_.size();
     for (;;) {
       skip_ws();
-      arr.emplace_back();
-      if (!parse_value(arr.back(), depth)) return false;
+      Value v;  // not values_.back(): nested containers grow values_
+      if (!parse_value(v, depth)) return false;
+      values_.push_back(std::move(v));
       skip_ws();
       if (p_ == end_) return fail("unexpected end of input");
       if (*p_ == ',') {
@@ -366,7 +384,9 @@ class Parser {
       }
       if (*p_ == ']') {
         ++p_;
-        out = Value(std::move(arr));
+        const auto first = values_.begin() + static_cast<std::ptrdiff_t>(base);
+        out = Value(Array(std::make_move_iterator(first), std::make_move_iterator(values_.end())));
+        values_.erase(first, values_.end());
         return true;
       }
       return fail_unexpected();
@@ -376,16 +396,16 @@ class Parser {
   bool parse_object(Value& out, std::size_t depth) {
     if (!check_depth(depth)) return false;
     ++p_;  // '{'
-    Object obj;
-    // Large objects index their keys so that duplicate detection stays linear.
-    std::unordered_map<std::string, std::size_t> index;
-    constexpr std::size_t kLinearScan = 16;
     skip_ws();
     if (p_ != end_ && *p_ == '}') {
       ++p_;
-      out = Value(std::move(obj));
+      out = Value::object();
       return true;
     }
+    const std::size_t base = members_.size();
+    // Large objects index their keys so that duplicate detection stays linear.
+    std::unordered_map<std::string, std::size_t> index;
+    constexpr std::size_t kLinearScan = 16;
     for (;;) {
       skip_ws();
       if (p_ == end_) return fail("unexpected end of input");
@@ -400,23 +420,24 @@ class Parser {
       Value v;
       if (!parse_value(v, depth)) return false;
       // JSON.parse semantics: a repeated key keeps its first position and takes the last value.
-      std::size_t found = obj.size();
-      if (obj.size() < kLinearScan) {
-        for (std::size_t i = 0; i < obj.size(); ++i)
-          if (obj[i].first == key) {
+      const std::size_t count = members_.size() - base;
+      std::size_t found = count;
+      if (count < kLinearScan) {
+        for (std::size_t i = 0; i < count; ++i)
+          if (members_[base + i].first == key) {
             found = i;
             break;
           }
       } else {
         if (index.empty())
-          for (std::size_t i = 0; i < obj.size(); ++i) index.emplace(obj[i].first, i);
-        auto [it, inserted] = index.emplace(key, obj.size());
+          for (std::size_t i = 0; i < count; ++i) index.emplace(members_[base + i].first, i);
+        auto [it, inserted] = index.emplace(key, count);
         if (!inserted) found = it->second;
       }
-      if (found < obj.size()) {
-        obj[found].second = std::move(v);
+      if (found < count) {
+        members_[base + found].second = std::move(v);
       } else {
-        obj.emplace_back(std::move(key), std::move(v));
+        members_.emplace_back(std::move(key), std::move(v));
       }
       skip_ws();
       if (p_ == end_) return fail("unexpected end of input");
@@ -426,7 +447,10 @@ class Parser {
       }
       if (*p_ == '}') {
         ++p_;
-        out = Value(std::move(obj));
+        const auto first = members_.begin() + static_cast<std::ptrdiff_t>(base);
+        out =
+            Value(Object(std::make_move_iterator(first), std::make_move_iterator(members_.end())));
+        members_.erase(first, members_.end());
         return true;
       }
       return fail_unexpected();
@@ -503,7 +527,13 @@ class Parser {
     ++p_;  // opening quote
     const char* run = p_;
     for (;;) {
-      // Copy-free scan over bytes that need no work.
+      // Copy-free scan over bytes that need no work, 8 at a time, then byte by byte.
+      while (end_ - p_ >= 8) {
+        uint64_t w;
+        std::memcpy(&w, p_, 8);
+        if (!plain8(w)) break;
+        p_ += 8;
+      }
       while (p_ != end_ && kEscapeClass[static_cast<unsigned char>(*p_)] == 0) ++p_;
       if (p_ == end_) return fail("unterminated string");
       const auto c = static_cast<unsigned char>(*p_);
@@ -583,7 +613,14 @@ class Parser {
   const char* end_;
   const ParseLimits& limits_;
   ParseError error_;
+  // Elements / members of the containers being parsed. Per thread and reused, so that a parse
+  // allocates nothing but the values it returns (parse() never re-enters itself).
+  static thread_local std::vector<Value> values_;
+  static thread_local std::vector<Member> members_;
 };
+
+thread_local std::vector<Value> Parser::values_;
+thread_local std::vector<Member> Parser::members_;
 
 }  // namespace
 
