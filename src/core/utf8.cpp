@@ -63,7 +63,14 @@ std::size_t invalid_offset(std::string_view s) {
 
 std::size_t utf16_length(std::string_view s) {
   std::size_t units = 0;
-  for (char c : s) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {  // ASCII runs 8 bytes at a time
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) break;
+    units += 8;
+  }
+  for (char c : s.substr(i)) {
     const auto b = static_cast<uint8_t>(c);
     units += static_cast<std::size_t>(!is_cont(b)) + static_cast<std::size_t>(b >= 0xF0);
   }

@@ -2,6 +2,8 @@
 #include "engineio/payload.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "core/base64.h"
 #include "core/utf8.h"
@@ -189,6 +191,20 @@ Expected<std::vector<Packet>, DecodeError> decode_v3_text(std::string_view body,
     std::size_t units = 0;
     while (units < *len) {
       if (i == body.size()) return error(i, "truncated packet");
+      if (*len - units >= 8 && body.size() - i >= 8) {  // 8 ASCII characters at a time
+        uint64_t w;
+        std::memcpy(&w, body.data() + i, 8);
+        if ((w & 0x8080808080808080ull) == 0) {
+          i += 8;
+          units += 8;
+          continue;
+        }
+      }
+      if (static_cast<uint8_t>(body[i]) < 0x80) {
+        ++i;
+        ++units;
+        continue;
+      }
       const std::size_t n = utf8::sequence_length(body.substr(i));
       units += n == 4 ? 2 : 1;
       i += n;
