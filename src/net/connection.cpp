@@ -322,6 +322,11 @@ void Connection::process_http() {
     std::size_t used = 0;
     ParseStatus st = http_->feed(std::string_view(pending_).substr(offset), used);
     offset += used;
+    if (http_->take_continue()) {
+      static const auto kContinue =
+          std::make_shared<const std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+      enqueue(kContinue, nullptr, 0);
+    }
     if (st == ParseStatus::NeedMore) break;
     if (st == ParseStatus::Error) {
       fail_http(http_->error_status(), http_->error_reason());

@@ -290,7 +290,7 @@ bool HttpParser::parse_head() {
 
   // Header lines.
   std::size_t content_length = 0;
-  bool have_length = false, have_te = false, have_host = false;
+  bool have_length = false, have_te = false, have_host = false, expect_continue = false;
   std::string te;
   std::size_t pos = eol + 2;
   while (pos < head.size()) {
@@ -328,6 +328,8 @@ bool HttpParser::parse_head() {
     } else if (lname == "host") {
       if (have_host) return fail(400, "duplicate Host"), false;
       have_host = true;
+    } else if (lname == "expect") {
+      expect_continue = iequals(value, "100-continue");
     } else if (lname == "connection") {
       for_each_element(value, [&](std::string_view item) {
         if (iequals(item, "close")) out_.keep_alive = false;
@@ -359,6 +361,7 @@ bool HttpParser::parse_head() {
     if (content_length > limits_.max_body_bytes) return fail(413, "body too large"), false;
     remaining_ = content_length;
   }
+  continue_ = expect_continue && !out_.http10 && (chunked_ || remaining_ > 0);
   return true;
 }
 
@@ -391,6 +394,7 @@ ParsedRequest HttpParser::take() {
   remaining_ = 0;
   trailer_bytes_ = 0;
   chunked_ = false;
+  continue_ = false;
   return r;
 }
 

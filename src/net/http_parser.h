@@ -68,6 +68,14 @@ class HttpParser {
   // True when some bytes of a request have been consumed but the request is not complete.
   bool in_progress() const { return state_ != State::Start || !head_.empty(); }
 
+  // Returns true once per request when its headers asked for "Expect: 100-continue" and its
+  // body is still to come: the caller answers "HTTP/1.1 100 Continue" (as Node does).
+  bool take_continue() {
+    bool c = continue_;
+    continue_ = false;
+    return c;
+  }
+
  private:
   enum class State : uint8_t {
     Start,         // skipping CRLFs before a request line
@@ -96,6 +104,7 @@ class HttpParser {
   std::size_t remaining_ = 0;      // body bytes (Body) or chunk bytes (ChunkData) still to read
   std::size_t trailer_bytes_ = 0;  // bytes of trailer section seen
   bool chunked_ = false;
+  bool continue_ = false;  // 100-continue requested and not yet taken
   ParsedRequest out_;
 };
 

@@ -196,6 +196,22 @@ TEST(HttpParser, NeedsMoreUntilTheRequestIsComplete) {
   EXPECT_EQ(p.error_status(), 0);
 }
 
+TEST(HttpParser, ExpectContinueIsReportedOnceWhenABodyFollows) {
+  HttpParser p({});
+  std::size_t used = 0;
+  EXPECT_EQ(
+      p.feed("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n",
+             used),
+      ParseStatus::NeedMore);
+  EXPECT_TRUE(p.take_continue());
+  EXPECT_FALSE(p.take_continue());
+  EXPECT_EQ(p.feed("ok", used), ParseStatus::Done);
+  p.take();
+  EXPECT_EQ(p.feed("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n", used),
+            ParseStatus::Done);
+  EXPECT_FALSE(p.take_continue());  // no body: nothing to wait for
+}
+
 TEST(HttpParser, ErrorIsSticky) {
   HttpParser p({});
   std::size_t used = 0;

@@ -606,3 +606,21 @@ TEST_F(ServerTest, SoftOutputLimitClosesAfterItsDelay) {
 
 }  // namespace
 }  // namespace engage::net
+
+namespace engage::net {
+namespace {
+
+TEST_F(ServerTest, ExpectContinueGetsAnInterimResponse) {
+  start();
+  TestClient c(port_);
+  ASSERT_TRUE(
+      c.send("POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+  ASSERT_TRUE(c.read_until("\r\n\r\n"));
+  EXPECT_EQ(c.buffered(), "HTTP/1.1 100 Continue\r\n\r\n");
+  c.buffered().clear();
+  ASSERT_TRUE(c.send("data"));
+  EXPECT_EQ(c.read_response().body, "POST /up|data");
+}
+
+}  // namespace
+}  // namespace engage::net
