@@ -402,12 +402,15 @@ class Conductor {
                                        static_cast<double>(srv_start_.rss_kib)) /
                                           static_cast<double>(connected_at_ramp_)
                                     : 0;
-      sv.set("rss_per_client_kib", round_to(per_client, 3));
+      // null when nothing connected / nothing moved: "no figure", not zero.
+      sv.set("rss_per_client_kib",
+             connected_at_ramp_ > 0 ? Value(round_to(per_client, 3)) : Value());
       sv.set("cpu_s", round_to(srv_cpu, 3));
       sv.set("cpu_pct", round_to(measured > 0 ? srv_cpu / measured * 100 : 0, 1));
-      sv.set(
-          "cpu_us_per_move",
-          round_to(s.c.moves_acked ? srv_cpu * 1e6 / static_cast<double>(s.c.moves_acked) : 0, 2));
+      sv.set("cpu_us_per_move",
+             s.c.moves_acked
+                 ? Value(round_to(srv_cpu * 1e6 / static_cast<double>(s.c.moves_acked), 2))
+                 : Value());
       j.set("server", std::move(sv));
     }
     Value lg = Value::object();
