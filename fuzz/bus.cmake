@@ -1,0 +1,1 @@
+engage_fuzz(bus engage_bus)

@@ -1,0 +1,4 @@
+# Bus tests (issue 6): the envelope codec and the cross-instance Socket.IO adapter.
+add_executable(bus_test bus_codec_test.cpp bus_adapter_test.cpp)
+target_link_libraries(bus_test PRIVATE engage_bus engage_store GTest::gtest_main engage_warnings)
+gtest_discover_tests(bus_test DISCOVERY_TIMEOUT 60)
