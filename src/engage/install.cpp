@@ -10,6 +10,7 @@
 #include "app/options.h"
 #include "engage/service.h"
 #include "net/loops.h"
+#include "store/bus_adapter.h"
 #include "store/factory.h"
 
 namespace engage::app {
@@ -47,6 +48,9 @@ void install_engage(Context& ctx) {
   }
   static Installed* app = new Installed();
   app->store = std::move(store);
+  // Issue 6: with a shared (Redis) store, room broadcasts cross instances over its pub/sub bus.
+  // Installed before the server accepts, so no room membership predates it (CONTRACT §8.21).
+  if (app->store->kind() != "memory") store::BusAdapter::install(*app->store, ctx.io);
   engage::Limits limits;
   app->service = std::make_unique<engage::Service>(ctx.io, *app->store, limits);
   engage::RestInfo info;
