@@ -1,4 +1,5 @@
 // engage-server: wires options, loops, Engine.IO/Socket.IO, the router and the network edge.
+#include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
@@ -152,6 +153,21 @@ void add_builtin_routes(http::Router& router, const Options& o, sio::ServerImpl&
   });
 }
 
+// Registers GET /ready: 200 while this instance should receive traffic, 503 once it drains
+// (SIGTERM) or while its store is unreachable, so a balancer's health check takes it out.
+void add_ready_route(http::Router& router, const std::atomic<bool>& draining,
+                     const std::function<bool()>& store_ready) {
+  router.add(
+      "GET", "/ready", [&draining, store_ready](const http::Request&, http::Respond respond) {
+        if (draining.load(std::memory_order_relaxed))
+          respond(http::Response::json(503, R"({"status":"draining"})"));
+        else if (store_ready && !store_ready())
+          respond(http::Response::json(503, R"({"status":"unavailable","redis":"disconnected"})"));
+        else
+          respond(http::Response::json(200, R"({"status":"ready"})"));
+      });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -193,6 +209,8 @@ int run(int argc, char** argv) {
 #endif
   }
   add_builtin_routes(router, o, io, store_ready, &bound_port);
+  std::atomic<bool> draining{false};
+  add_ready_route(router, draining, store_ready);
   if (!o.conformance && !o.web_root.empty()) http::install_static(router, o.web_root);
 
   std::vector<eio::Server*> engines{&sio_engine};
@@ -224,12 +242,15 @@ int run(int argc, char** argv) {
   logger.log("info", std::string("mode: ") + (o.conformance ? "conformance" : "engage") +
                          ", threads: " + std::to_string(loops.size()));
 
-  // SIGINT/SIGTERM: stop accepting, close every session and connection, then stop the loops.
+  // SIGINT/SIGTERM: report not-ready, stop accepting, close every Engine.IO session (a
+  // transport close, so socket.io clients reconnect — through a balancer, to another instance —
+  // and resume), close every connection, then stop the loops.
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
   boost::asio::steady_timer grace(loops.context(0));
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     logger.log("info", "shutting down");
+    draining.store(true, std::memory_order_relaxed);
     http.stop_accepting();
     sio_engine.close_all();
     if (echo_engine) echo_engine->close_all();
