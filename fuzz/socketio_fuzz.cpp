@@ -1,6 +1,7 @@
 // libFuzzer target: the Socket.IO decoder never crashes on any sequence of text and binary
 // messages, and every packet it yields re-encodes to messages that decode to the same packet
 // and encode to the same bytes again.
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -17,7 +18,23 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
+// True when `v` holds a number JSON cannot carry (1e400 parses to Infinity, which is written as
+// null, exactly as JSON.stringify does): such packets legitimately do not round-trip.
+bool has_non_finite(const engage::json::Value& v) {
+  if (v.is_number()) return !std::isfinite(v.as_double());
+  if (v.is_array()) {
+    for (const auto& e : v.as_array())
+      if (has_non_finite(e)) return true;
+  }
+  if (v.is_object()) {
+    for (const auto& m : v.as_object())
+      if (has_non_finite(m.second)) return true;
+  }
+  return false;
+}
+
 void check_round_trip(const Packet& p, const DecoderOptions& options) {
+  if (has_non_finite(p.data)) return;
   const std::vector<std::string> wire = encode(p);
   Decoder d(options);
   auto r = d.add_text(wire[0]);
