@@ -9,6 +9,10 @@
 //   characters as \u00xx lower-case, lone surrogates as \udxxx, everything else raw UTF-8);
 //   numbers that came from parse() are written as their original text; numbers built from
 //   C++ values are written the way JavaScript's Number#toString writes them (NaN/Infinity as null).
+// - Parsed numbers keep their text only while it is finite: `1e400` parses to Infinity (as
+//   JSON.parse) and dumps as null (as JSON.stringify); `-0` and `1.0` echo as written.
+// - Parsing follows JSON.parse for repeated keys (first position, last value); dump() writes
+//   array-index keys ("0".."4294967294") first in ascending order, as JavaScript objects do.
 // - Binary values (Socket.IO attachments) exist only between the Socket.IO codec and the
 //   application; dump() writes them as {"_placeholder":true,"num":N} in order of appearance,
 //   appending their bytes to `attachments` when given.
