@@ -153,6 +153,7 @@ HttpServer::~HttpServer() {
   auto state = impl_->state;
   state->stopping = true;
   auto listeners = impl_->listeners;
+  if (listeners.empty() && state->connections.load() == 0) return;  // never listened
   run_on_all_loops(
       state->loops,
       [state, listeners](std::size_t i) {

@@ -120,6 +120,9 @@ class HttpHandler {
 class HttpServer {
  public:
   HttpServer(Loops& loops, HttpOptions options, HttpHandler& handler);
+  // Stops accepting and closes every connection at once (no close frames), on each loop,
+  // waiting up to 1 s for the loops to do it. Destroy it while the loops still run (or after
+  // they stopped for good): a connection must not call `handler` after it is gone.
   ~HttpServer();
   // Binds and starts accepting; returns an error message on failure.
   std::string listen();

@@ -624,3 +624,50 @@ TEST_F(ServerTest, ExpectContinueGetsAnInterimResponse) {
 
 }  // namespace
 }  // namespace engage::net
+
+namespace engage::net {
+namespace {
+
+TEST_F(ServerTest, ErrorResponseSurvivesABodyStillArriving) {
+  HttpOptions o;
+  o.max_body_bytes = 10;
+  start(o);
+  TestClient c(port_);
+  // 413 is decided from the headers; the 2 MB that follow must not turn it into a reset.
+  std::string req = "POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n";
+  req += std::string(2000000, 'b');
+  std::thread writer([&] { c.send(req); });
+  HttpReply r = c.read_response();
+  writer.join();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.header("connection"), "close");
+}
+
+TEST_F(ServerTest, PipelinedBacklogBehindAHeldRequestIsBounded) {
+  HttpOptions o;
+  o.max_header_bytes = 1024;
+  start(o);
+  TestClient c(port_);
+  ASSERT_TRUE(c.send(get("/hold")));
+  ASSERT_TRUE(handler_.wait([&] { return handler_.held.size() == 1; }));
+  // 200 KB of pipelined requests: the server stops reading past its cap instead of buffering.
+  std::string many;
+  for (int i = 0; i < 4000; ++i) many += get("/p" + std::to_string(i));
+  std::thread writer([&] { c.send(many); });
+  std::this_thread::sleep_for(100ms);
+  http::Respond r;
+  {
+    std::lock_guard lock(handler_.mu);
+    r = handler_.held[0];
+  }
+  r(http::Response::json(200, "held"));
+  EXPECT_EQ(c.read_response().body, "held");
+  for (int i = 0; i < 4000; ++i) {
+    HttpReply p = c.read_response();
+    ASSERT_EQ(p.body, "GET /p" + std::to_string(i) + "|") << i;
+  }
+  writer.join();
+}
+
+}  // namespace
+}  // namespace engage::net
