@@ -1,0 +1,8 @@
+# engage protection (issue 8): rate limits over the Store and JWT verification of handshake
+# tokens, in their own library so that the application links them without owning them.
+find_library(ENGAGE_LIBJWT jwt REQUIRED)
+find_package(OpenSSL REQUIRED)
+add_library(engage_protect STATIC ${CMAKE_CURRENT_LIST_DIR}/rate_limit.cpp
+                                  ${CMAKE_CURRENT_LIST_DIR}/jwt_auth.cpp)
+target_link_libraries(engage_protect PUBLIC engage_store engage_core
+                      PRIVATE ${ENGAGE_LIBJWT} OpenSSL::Crypto engage_warnings)
