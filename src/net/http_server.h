@@ -25,9 +25,11 @@ class Loops;
 struct HttpOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 3002;                  // 0 = pick a free port (tests)
-  std::size_t max_connections = 0;       // 0 = derived from RLIMIT_NOFILE minus a reserve
+  std::size_t max_connections = 0;       // 0 = RLIMIT_NOFILE minus 64; beyond: accept + close,
+                                         // counted in refused_count()
   uint32_t keep_alive_ms = 65000;        // the original's server.keepAliveTimeout
-  uint32_t headers_timeout_ms = 66000;   // a request's headers must arrive within this
+  uint32_t headers_timeout_ms = 66000;   // a request (headers and body) must arrive within
+                                         // this from its first byte, else 408 and close
   std::size_t max_header_bytes = 16384;  // request line + headers (Node's default)
   std::size_t max_headers = 100;         // header count
   std::size_t max_uri_bytes = 8192;
@@ -50,14 +52,22 @@ class WebSocket {
   virtual ~WebSocket() = default;
   struct Handlers {
     std::function<void(std::string_view data, bool binary)> on_message;
-    std::function<void(uint16_t code)> on_close;  // once, when the connection is gone
+    // Once, when the connection is gone. The code: the peer's close code (1005 if its close
+    // frame had none), ours if we closed first (close(), 1001 from close_all, 1002/1007/1009
+    // for a protocol error, too large or non-UTF-8 message), 1008 for a slow consumer closed
+    // by the output buffer limits, 1006 when the TCP connection just dropped.
+    std::function<void(uint16_t code)> on_close;
   };
   // Installs the handlers; until then incoming messages are held (not read). Any thread: from
   // another thread it is applied on the connection's loop. The handlers always run on the
   // connection's loop (loop()). If the connection is already gone, on_close runs soon after.
   virtual void set_handlers(Handlers h) = 0;
-  // Queues one message as one frame. The buffer is shared (a broadcast is encoded once).
+  // Queues one message as one frame. The buffer is shared (a broadcast is encoded once): only
+  // the 2-10 byte frame header is per connection. Dropped once close() was called or the
+  // connection is gone.
   virtual void send(std::shared_ptr<const std::string> data, bool binary) = 0;
+  // Sends a close frame with `code` after what is queued, then closes the TCP connection when
+  // the peer answers (or after linger_ms); on_close(code) follows. Later calls do nothing.
   virtual void close(uint16_t code = 1000) = 0;
   virtual std::size_t loop() const = 0;
   virtual std::size_t buffered_bytes() const = 0;  // queued, not yet written
