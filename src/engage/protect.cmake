@@ -3,6 +3,7 @@
 find_library(ENGAGE_LIBJWT jwt REQUIRED)
 find_package(OpenSSL REQUIRED)
 add_library(engage_protect STATIC ${CMAKE_CURRENT_LIST_DIR}/rate_limit.cpp
-                                  ${CMAKE_CURRENT_LIST_DIR}/jwt_auth.cpp)
-target_link_libraries(engage_protect PUBLIC engage_store engage_core
+                                  ${CMAKE_CURRENT_LIST_DIR}/jwt_auth.cpp
+                                  ${CMAKE_CURRENT_LIST_DIR}/conn_guard.cpp)
+target_link_libraries(engage_protect PUBLIC engage_store engage_http engage_core
                       PRIVATE ${ENGAGE_LIBJWT} OpenSSL::Crypto engage_warnings)
