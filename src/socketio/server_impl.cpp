@@ -29,7 +29,7 @@ std::shared_ptr<const std::string> frame_at(
 
 class Client final : public eio::SessionHandler, public std::enable_shared_from_this<Client> {
  public:
-  Client(ServerImpl& server, eio::SessionPtr session, std::shared_ptr<const Handshake> base)
+  Client(ServerImpl& server, eio::SessionPtr session, std::shared_ptr<Handshake> base)
       : server_(server),
         session_(std::move(session)),
         base_(std::move(base)),
@@ -47,7 +47,6 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
     if (session_ && session_->is_open()) session_->close(reason);
   }
   int protocol() const { return session_ ? session_->protocol() : 4; }
-  const std::string& engine_sid() const { return engine_sid_; }
   std::size_t loop() const { return loop_; }
 
  private:
@@ -58,8 +57,10 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
 
   ServerImpl& server_;
   eio::SessionPtr session_;
-  std::shared_ptr<const Handshake> base_;
-  std::string engine_sid_;
+  // The handshake of the connection; the first namespace socket shares it (with its auth), later
+  // ones get a copy, so a client on one namespace stores its headers once.
+  std::shared_ptr<Handshake> base_;
+  bool base_shared_ = false;
   std::size_t loop_ = 0;
   wire::Decoder decoder_;
   std::vector<std::shared_ptr<SocketImpl>> sockets_;  // connected (and connecting) namespaces
@@ -73,7 +74,7 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
 class SocketImpl final : public Socket {
  public:
   SocketImpl(ServerImpl& server, ServerImpl::Namespace& nsp, std::shared_ptr<Client> client,
-             std::string id, Handshake hs)
+             std::string id, std::shared_ptr<const Handshake> hs)
       : server_(server),
         nsp_(nsp),
         client_(std::move(client)),
@@ -83,7 +84,7 @@ class SocketImpl final : public Socket {
 
   const std::string& id() const override { return id_; }
   const std::string& nsp() const override { return nsp_.name; }
-  const Handshake& handshake() const override { return hs_; }
+  const Handshake& handshake() const override { return *hs_; }
   std::size_t loop() const override { return loop_; }
   bool connected() const override { return connected_.load(std::memory_order_acquire); }
   void dispatch(std::function<void()> fn) override {
@@ -155,7 +156,7 @@ class SocketImpl final : public Socket {
   ServerImpl::Namespace& nsp_;
   std::shared_ptr<Client> client_;  // reset when the socket leaves (breaks the cycle)
   std::string id_;
-  Handshake hs_;
+  std::shared_ptr<const Handshake> hs_;
   std::vector<std::string> rooms_;
   std::size_t loop_;
   std::atomic<bool> connected_{false};
@@ -165,7 +166,6 @@ class SocketImpl final : public Socket {
 // Client implementation
 
 void Client::start() {
-  engine_sid_ = session_->sid();
   loop_ = session_->loop();
   connect_timer_ = std::make_unique<eio::Timer>(server_.loops().context(loop_).get_executor());
   connect_timer_->expires_after(std::chrono::milliseconds(server_.options().connect_timeout_ms));
@@ -304,11 +304,19 @@ void Client::on_connect(const std::string& nsp_name, json::Value auth) {
     close_connection("parse error");  // CONNECT twice to one namespace
     return;
   }
-  Handshake hs = *base_;
-  hs.auth = std::move(auth);
+  std::shared_ptr<const Handshake> hs;
+  if (!base_shared_) {
+    base_->auth = std::move(auth);
+    base_shared_ = true;
+    hs = base_;
+  } else {
+    auto copy = std::make_shared<Handshake>(*base_);
+    copy->auth = std::move(auth);
+    hs = std::move(copy);
+  }
   std::string id;
   if (protocol() == 3)
-    id = nsp_name == "/" ? engine_sid_ : nsp_name + "#" + engine_sid_;
+    id = nsp_name == "/" ? session_->sid() : nsp_name + "#" + session_->sid();
   else
     id = random_id(kSocketIdLength);
   auto s =

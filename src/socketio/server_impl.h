@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -58,7 +59,8 @@ class ServerImpl final : public Server {
 
   // ---- internal, used by Client and SocketImpl on their loop ----
   struct NspLoop {
-    std::unordered_map<std::string, SocketImpl*> sockets;  // by socket id
+    // By socket id; the key views the socket's own id (the socket outlives its entry).
+    std::unordered_map<std::string_view, SocketImpl*> sockets;
     std::unordered_map<std::string, std::unordered_set<SocketImpl*>> rooms;
   };
   struct Namespace {

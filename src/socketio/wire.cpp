@@ -49,18 +49,34 @@ DecodeStatus convert(Expected<std::optional<sio::Packet>, DecodeError>&& r, Pack
 }  // namespace
 
 DecodeStatus Decoder::feed_text(std::string_view text, Packet& out) {
-  if (!impl_) {
-    DecoderOptions o;
-    o.max_attachments = max_attachments_;
-    o.connect_query = eio3_;
-    impl_ = std::make_unique<Impl>(o);
+  DecoderOptions o;
+  o.max_attachments = max_attachments_;
+  o.connect_query = eio3_;
+  if (impl_) {
+    // Only binary packets keep a decoder; text arriving while attachments are awaited is an
+    // error that add_text reports.
+    auto st = convert(impl_->decoder.add_text(text), out);
+    if (st != DecodeStatus::NeedMore) impl_.reset();
+    return st;
   }
-  return convert(impl_->decoder.add_text(text), out);
+  auto p = decode_text(text, o);
+  if (!p) return DecodeStatus::Error;
+  if (p->type == PacketType::BinaryEvent || p->type == PacketType::BinaryAck) {
+    impl_ = std::make_unique<Impl>(o);  // held only until the attachments are in
+    auto st = convert(impl_->decoder.add_text(text), out);
+    if (st != DecodeStatus::NeedMore) impl_.reset();
+    return st;
+  }
+  return convert(
+      Expected<std::optional<sio::Packet>, DecodeError>(std::optional<sio::Packet>(std::move(*p))),
+      out);
 }
 
 DecodeStatus Decoder::feed_binary(std::string_view bytes, Packet& out) {
   if (!impl_ || !impl_->decoder.awaiting_attachments()) return DecodeStatus::Error;
-  return convert(impl_->decoder.add_binary(std::string(bytes)), out);
+  auto st = convert(impl_->decoder.add_binary(std::string(bytes)), out);
+  if (st != DecodeStatus::NeedMore) impl_.reset();
+  return st;
 }
 
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view raw) {
