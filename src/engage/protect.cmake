@@ -6,6 +6,7 @@ add_library(engage_protect STATIC ${CMAKE_CURRENT_LIST_DIR}/rate_limit.cpp
                                   ${CMAKE_CURRENT_LIST_DIR}/jwt_auth.cpp
                                   ${CMAKE_CURRENT_LIST_DIR}/conn_guard.cpp
                                   ${CMAKE_CURRENT_LIST_DIR}/protection.cpp
-                                  ${CMAKE_CURRENT_LIST_DIR}/metered_server.cpp)
+                                  ${CMAKE_CURRENT_LIST_DIR}/metered_server.cpp
+                                  ${CMAKE_CURRENT_LIST_DIR}/metered_store.cpp)
 target_link_libraries(engage_protect PUBLIC engage_rooms engage_store engage_http engage_core
                       PRIVATE ${ENGAGE_LIBJWT} OpenSSL::Crypto engage_warnings)

@@ -20,6 +20,7 @@ void install_ops_routes(Router& router, OpsRoutes routes) {
     res.body = r->registry->expose();
     respond(std::move(res));
   });
+  if (!r->readiness) return;  // the server registers its own /ready
   router.add("GET", "/ready", [r](const Request&, Respond respond) {
     Readiness rd = r->readiness ? r->readiness() : Readiness{};
     metrics::ops().ready.set(rd.ready ? 1 : 0);

@@ -20,13 +20,13 @@ struct Readiness {
 
 struct OpsRoutes {
   metrics::Registry* registry = nullptr;  // nullptr = metrics::Registry::global()
-  std::function<Readiness()> readiness;   // absent = always ready
+  std::function<Readiness()> readiness;   // absent = /ready is not registered here
   // Runs just before each scrape (refresh gauges that are read from other objects).
   std::function<void()> before_scrape;
 };
 
-// Registers GET /metrics (200, text/plain; version=0.0.4) and GET /ready (200
-// {"status":"ready"} or 503 {"status":"not ready","reason":...} with Retry-After).
+// Registers GET /metrics (200, text/plain; version=0.0.4) and, when `readiness` is given, GET
+// /ready (200 {"status":"ready"} or 503 {"status":"not ready","reason":...} with Retry-After).
 void install_ops_routes(Router& router, OpsRoutes routes);
 
 // Returns the Prometheus exposition content type.

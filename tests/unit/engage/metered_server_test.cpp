@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "engage/metered_store.h"
 #include "engage/protection.h"
 #include "engage/service.h"
 #include "fakes.h"
@@ -162,6 +163,28 @@ TEST_F(MeteredTest, JwtIdentityRefusesInvalidTokensAndUsesSub) {
   EXPECT_FALSE(s);
   EXPECT_EQ(error, "Authentication required");
   EXPECT_EQ(metered->wrapped(), 0u);
+}
+
+TEST(MeteredStore, TimesEveryOperationAndForwards) {
+  store::MemoryStore mem;
+  MeteredStore ms(mem);
+  auto& h = metrics::ops().store_latency.with({"incr_window"});
+  const uint64_t before = h.count();
+  int64_t got = 0;
+  ms.incr_window("k", 1000, [&got](store::Errc e, int64_t n, int64_t) {
+    EXPECT_EQ(e, store::Errc::Ok);
+    got = n;
+  });
+  ms.incr_window("k", 1000, [&got](store::Errc, int64_t n, int64_t) { got = n; });
+  EXPECT_EQ(got, 2);
+  EXPECT_EQ(h.count(), before + 2);
+  store::Errc created = store::Errc::Timeout;
+  ms.create("doc", store::Doc{R"({"version":1})", 1}, 60, [&](store::Errc e) { created = e; });
+  EXPECT_EQ(created, store::Errc::Ok);
+  EXPECT_GE(metrics::ops().store_latency.with({"create"}).count(), 1u);
+  EXPECT_EQ(ms.state(), store::State::Up);
+  EXPECT_EQ(metrics::ops().store_up.value(), 1);
+  EXPECT_EQ(ms.kind(), "memory");
 }
 
 TEST(OpsOptions, ValidationReportsBadSettings) {
