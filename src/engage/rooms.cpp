@@ -124,9 +124,11 @@ void Rooms::resolve(std::string prefix, RoomRef ref, ApiError invalid_code, IdFn
     } else {
       return cb(std::move(ref.room_id));
     }
+  } else if (!is_room_code(ref.room_code)) {
+    // A room id sent as a code (the shipped engage-on screen does this): accept it as an id.
+    return cb(std::move(ref.room_code));
   } else {
     code = ref.room_code;
-    for (auto& c : code) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
   }
   store_.get_string(code_key(prefix, code), [cb = std::move(cb), invalid = std::move(invalid_code)](
                                                 store::Errc e, std::string id) {

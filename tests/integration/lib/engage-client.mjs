@@ -100,7 +100,7 @@ export async function http(url, method, path, body, headers = {}) {
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** Plays UCI moves alternately from white and black sockets, awaiting each move_update. */
+/** Plays UCI moves alternately from white and black sockets, awaiting each own move_update. */
 export async function playMoves(white, black, roomId, moves) {
   const updates = [];
   for (let i = 0; i < moves.length; i++) {
@@ -108,7 +108,12 @@ export async function playMoves(white, black, roomId, moves) {
     const uci = moves[i];
     const payload = { roomId, from: uci.slice(0, 2), to: uci.slice(2, 4) };
     if (uci.length > 4) payload.promotion = uci.slice(4);
-    const r = await request(s, "make_move", payload, ["move_update", "error"]);
+    const from = s.log.length;
+    s.emit("make_move", payload);
+    const r = await Promise.race([
+      waitFor(s, "move_update", (u) => u.from === payload.from && u.to === payload.to, { from }).then((p) => ({ event: "move_update", payload: p })),
+      waitFor(s, "error", () => true, { from }).then((p) => ({ event: "error", payload: p })),
+    ]);
     if (r.event === "error") throw new Error(`move ${uci}: ${r.payload.message}`);
     updates.push(r.payload);
   }

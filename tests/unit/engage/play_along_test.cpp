@@ -76,7 +76,7 @@ TEST_F(Chess, JoinByCodeStartsTheGameForBoth) {
 }
 
 TEST_F(Chess, JoinAcceptsIdOrCodeInEitherField) {
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     auto w = chess("w" + std::to_string(variant));
     auto b = chess("b" + std::to_string(variant));
     io_.send(w, "create_chess_room", json::Value::array());
@@ -87,6 +87,7 @@ TEST_F(Chess, JoinAcceptsIdOrCodeInEitherField) {
     if (variant == 2)
       o.emplace_back("roomCode",
                      static_cast<int64_t>(std::stoll(S(room, "roomCode"))));  // a number
+    if (variant == 3) o.emplace_back("roomCode", S(room, "roomId"));  // an id where a code goes
     send(b, "join_chess_room", json::Value(std::move(o)));
     EXPECT_EQ(last_error(b), "") << variant;
     EXPECT_EQ(S(b->last("game_start"), "blackPlayer"), "b" + std::to_string(variant));
