@@ -156,5 +156,5 @@ verdict_le() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "-") print "-"; else pr
 verdict_ge() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "-") print "-"; else print (v+0 >= t+0) ? "met" : "MISSED" }'; }
 
 machine_line() {
-  echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), node $(node --version), $(redis-server --version | awk '{print $3}')"
+  echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), node $(node --version), $(redis-server --version | awk '{print $3}'), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 }

@@ -415,6 +415,13 @@ class Conductor {
     }
     Value lg = Value::object();
     lg.set("cpu_s", round_to(loadgen_cpu_s_, 3));
+    // The machine's 1-minute load average at the end: on a shared machine it says how much
+    // other work competed with the run.
+    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+      double l1 = 0;
+      if (std::fscanf(f, "%lf", &l1) == 1) lg.set("machine_loadavg_1m", l1);
+      std::fclose(f);
+    }
     j.set("loadgen", std::move(lg));
     std::printf("%s\n", j.dump().c_str());
     std::fflush(stdout);
