@@ -256,7 +256,7 @@ void PlayAlong::get(const RoomRef& ref, const ApiError& not_found, RoomFn done) 
 
 void PlayAlong::enter(const sio::SocketPtr& s, const std::string& room_id) {
   SocketState& st = socket_state(s);
-  if (st.room_id == room_id) return;
+  if (st.room_id == room_id || !s->connected()) return;  // gone while the store answered
   exit_current(s);
   s->join(room_id);
   st.room_id = room_id;
