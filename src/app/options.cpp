@@ -50,7 +50,9 @@ ParseResult parse_options(int argc, char** argv) {
          "--conformance", o.conformance,
          "Serve the Engine.IO/Socket.IO protocol test-suite endpoints (PROTOCOL.md section 4)")
       ->envname("ENGAGE_CONFORMANCE");
-  app.add_flag("--eio3,!--no-eio3", o.eio3, "Accept Engine.IO v3 clients (socket.io-client 2.x)")
+  app.add_flag("--eio3,!--no-eio3", o.eio3,
+               "Accept Engine.IO v3 clients (socket.io-client 2.x); on by default, --no-eio3 turns "
+               "it off")
       ->envname("ENGAGE_EIO3")
       ->capture_default_str();
   app.add_option("--ping-interval", o.ping_interval_ms, "Engine.IO ping interval, ms")
