@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { io } from "socket.io-client";
 import { startServer } from "./lib/server.mjs";
+import { engageArgs } from "./lib/engage-client.mjs";
 import { record, waitFor, settle } from "./lib/engage-client.mjs";
 
 const require = createRequire(import.meta.url);
@@ -14,7 +15,7 @@ const ioV2 = require("socket.io-client-v2");
 let server;
 const open = [];
 before(async () => {
-  server = await startServer();
+  server = await startServer(engageArgs());
 });
 after(async () => {
   for (const s of open) s.close();

@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
+import { engageArgs } from "./lib/engage-client.mjs";
 import { connect, waitFor, request, http, settle } from "./lib/engage-client.mjs";
 
 let server;
@@ -10,7 +11,7 @@ const sockets = [];
 const api = (method, path, body, headers) => http(server.url, method, path, body, headers);
 
 before(async () => {
-  server = await startServer();
+  server = await startServer(engageArgs());
 });
 after(async () => {
   for (const s of sockets) s.close();
@@ -26,7 +27,7 @@ test("informational routes", async () => {
   const health = await api("GET", "/health");
   assert.equal(health.status, 200);
   assert.deepEqual(health.body.namespaces, ["/watch-along", "/play-along", "/sing-along"]);
-  assert.deepEqual(health.body.store, { kind: "memory", state: "up" });
+  assert.deepEqual(health.body.store, { kind: process.env.ENGAGE_TEST_REDIS_URL ? "redis" : "memory", state: "up" });
   const t = await api("GET", "/socket.io-test");
   assert.deepEqual(t.body, { message: "Socket.IO server is running", namespaces: ["/watch-along", "/play-along", "/sing-along"], transports: ["websocket", "polling"] });
   const pa = await api("GET", "/play-along");

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
+import { engageArgs } from "./lib/engage-client.mjs";
 import { connect, waitFor, request, expectError, settle, http } from "./lib/engage-client.mjs";
 
 let server;
@@ -15,7 +16,7 @@ async function member(nsp, userId) {
 }
 
 before(async () => {
-  server = await startServer();
+  server = await startServer(engageArgs());
 });
 after(async () => {
   for (const s of sockets) s.close();

@@ -129,3 +129,12 @@ export async function startGame(white, black) {
   await waitFor(black, "game_start", () => true, { from });
   return created.payload;
 }
+
+/**
+ * Returns the server arguments for the ENGAGE suites: `--redis $ENGAGE_TEST_REDIS_URL` when that
+ * variable is set (the same suites then run on the Redis store), else none (embedded store).
+ */
+export function engageArgs() {
+  const url = process.env.ENGAGE_TEST_REDIS_URL;
+  return url ? ["--redis", url] : [];
+}

@@ -83,6 +83,31 @@ TEST_F(Robustness, JunkAgainstALiveRoomLeavesItUnchanged) {
   EXPECT_EQ(S(doc, "blackPlayer"), S(before, "blackPlayer"));
 }
 
+TEST_F(Robustness, CorruptStoredRoomsAnswerClearErrors) {
+  // Not JSON at all (the original crashed in JSON.parse).
+  store_->create("chess:room:room_1_corrupt", store::Doc{"{not json", 1}, 60, [](store::Errc) {});
+  // Valid JSON with an impossible position and no move list.
+  store_->create("chess:room:room_1_badfen",
+                 store::Doc{R"({"roomId":"room_1_badfen","roomCode":null,"whitePlayer":"alice",)"
+                            R"("blackPlayer":"bob","fen":"not a fen","turn":"white",)"
+                            R"("status":"active","winner":null,"version":1})",
+                            1},
+                 60, [](store::Errc) {});
+  auto w = chess("alice");
+  send(w, "join_chess_room", R"({"roomId":"room_1_corrupt"})");
+  EXPECT_EQ(last_error(w), "Invalid room data");
+  EXPECT_EQ(S(w->last("error"), "code"), "INTERNAL");
+  play(w, "room_1_badfen", "e2e4");
+  EXPECT_EQ(last_error(w), "Failed to initialize game");
+  auto r = rest("GET", "/api/chess/room/room_1_corrupt");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(S(r.body, "error"), "Invalid room data");
+  auto m = rest("POST", "/api/chess/move",
+                R"({"userId":"alice","roomId":"room_1_badfen","from":"e2","to":"e4"})");
+  EXPECT_EQ(m.status, 500);
+  EXPECT_EQ(S(m.body, "error"), "Failed to initialize game");
+}
+
 // A store that cannot answer anything (Redis down, circuit open).
 class DownStore final : public store::Store {
  public:
