@@ -6,3 +6,5 @@ target_include_directories(engage_bus PUBLIC ${ENGAGE_ROOT}/src)
 target_link_libraries(engage_bus PUBLIC engage_core Threads::Threads PRIVATE engage_warnings)
 # Whoever uses a Store can install the bus adapter.
 target_link_libraries(engage_store PUBLIC engage_bus)
+# Redis Cluster, sans-I/O part (slots, key mapping, CLUSTER SLOTS, redirections).
+target_sources(engage_store PRIVATE ${CMAKE_CURRENT_LIST_DIR}/redis_cluster.cpp)

@@ -2,3 +2,6 @@
 add_executable(bus_test bus_codec_test.cpp bus_adapter_test.cpp)
 target_link_libraries(bus_test PRIVATE engage_bus engage_store GTest::gtest_main engage_warnings)
 gtest_discover_tests(bus_test DISCOVERY_TIMEOUT 60)
+add_executable(redis_cluster_test redis_cluster_test.cpp)
+target_link_libraries(redis_cluster_test PRIVATE engage_store GTest::gtest_main engage_warnings)
+gtest_discover_tests(redis_cluster_test DISCOVERY_TIMEOUT 60)
