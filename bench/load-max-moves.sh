@@ -18,10 +18,12 @@ DAT="$BENCH_OUT/latency-vs-load.dat"
 # sweep NAME URL PID: prints one row per rate, appends to the .dat, sets BEST and SAT*.
 sweep() {
   local name="$1" url="$2" pid="$3" rate interval got p50 p99 cpu
-  BEST="-"; BEST_P99="-"
+  BEST="-"; BEST_P99="-"; BEST_CPU="-"; SAT="-"; SAT_P50="-"; SAT_P99="-"; SAT_CPU="-"
+  local skip=0
   printf '\n%s: %s games, offered rate → achieved moves/s, round trip (ms), server CPU/move (us)\n' "$name" "$GAMES"
   printf '%10s %12s %10s %10s %10s %8s\n' offered achieved p50 p99 p99.9 cpu_us
   for rate in $RATES closed; do
+    [ "$skip" = 1 ] && [ "$rate" != closed ] && continue
     if [ "$rate" = closed ]; then interval=0; else interval=$(awk -v g="$GAMES" -v r="$rate" 'BEGIN{printf "%.3f", g*1000/r}'); fi
     run_load "max-moves-$name-$rate" --url "$url" --server-pid "$pid" --games "$GAMES" \
       --move-interval "$interval" --duration "$DURATION" --warmup 2 --ramp 3000 -q 2>/dev/null
@@ -36,14 +38,14 @@ sweep() {
     # Far past saturation: the next rates only repeat the closed-loop run.
     if [ "$got" != "-" ] && awk -v g="$got" -v r="$rate" 'BEGIN{exit !(g < 0.6 * r)}'; then
       printf '%10s (saturated; higher offered rates skipped)\n' ""
-      break
+      skip=1
     fi
   done
 }
 
 start_redis; start_engage
 sweep engage "ws://127.0.0.1:$ENGAGE_PORT" "$ENGAGE_PID"
-E_BEST="$BEST"; E_BEST_P99="$BEST_P99"; E_BEST_CPU="${BEST_CPU:--}"; E_SAT="$SAT"; E_SAT_P50="$SAT_P50"; E_SAT_P99="$SAT_P99"; E_SAT_CPU="$SAT_CPU"
+E_BEST="$BEST"; E_BEST_P99="$BEST_P99"; E_BEST_CPU="$BEST_CPU"; E_SAT="$SAT"; E_SAT_P50="$SAT_P50"; E_SAT_P99="$SAT_P99"; E_SAT_CPU="$SAT_CPU"
 stop_pid "$ENGAGE_PID"; stop_pid "$REDIS_PID"
 B_SAT="-"; B_SAT_P50="-"; B_SAT_P99="-"; B_SAT_CPU="-"; B_BEST="-"
 if [ "$SKIP_BASELINE" != 1 ]; then
