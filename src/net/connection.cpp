@@ -470,7 +470,7 @@ void Connection::write_response(const http::Response& r, bool head_request, bool
   bool no_body = status < 200 || status == 204 || status == 304;
   if (!has_type && !r.content_type.empty() && !no_body && safe_header_text(r.content_type))
     out.append("Content-Type: ").append(r.content_type).append("\r\n");
-  if (status >= 200 && status != 204)
+  if (status >= 200 && status != 204 && status != 304)
     out.append("Content-Length: ")
         .append(std::to_string(no_body ? 0 : r.body.size()))
         .append("\r\n");
