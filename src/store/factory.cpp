@@ -2,6 +2,7 @@
 #include "store/factory.h"
 
 #include "store/memory_store.h"
+#include "store/redis_store.h"
 
 namespace engage::store {
 
@@ -34,10 +35,27 @@ std::string_view state_name(State s) {
 }
 
 std::unique_ptr<Store> make_store(const StoreConfig& cfg, net::Loops& loops, std::string& error) {
-  (void)loops;
-  if (cfg.wants_redis()) {
-    error = "Redis is configured but this build has no Redis store";
+  if (!cfg.redis_cluster.empty() || !cfg.redis_sentinels.empty()) {
+    error = "Redis Cluster / Sentinel are not supported by this build yet; use --redis URL";
     return nullptr;
+  }
+  // --redis / REDIS_URL, else REDIS_HOST / REDIS_PORT (the original's variables, which it
+  // ignored); REDIS_PASSWORD fills a password the URL does not carry.
+  GetEnv env = [base = process_env(), pw = cfg.redis_password](const char* name) {
+    if (std::string_view(name) == "REDIS_PASSWORD" && !pw.empty())
+      return std::optional<std::string>(pw);
+    return base(name);
+  };
+  auto redis = resolve_redis_config(cfg.redis_url, env);
+  if (!redis) {
+    error = redis.error();
+    return nullptr;
+  }
+  if (redis->has_value()) {
+    RedisConfig rc = std::move(**redis);
+    rc.connect_timeout_ms = cfg.connect_timeout_ms;
+    rc.command_timeout_ms = cfg.command_timeout_ms;
+    return std::make_unique<RedisStore>(std::move(rc), loops);
   }
   MemoryStoreOptions o;
   o.clock = cfg.clock;
