@@ -8,13 +8,18 @@ cd "$(dirname "$0")/.."
 
 # Packages to build and run the server.
 RUN_PKGS=(build-essential cmake pkg-config ccache libboost1.81-dev libhiredis-dev libspdlog-dev
-  libfmt-dev libcli11-dev libjwt-dev libssl-dev redis-server nodejs npm)
+  libfmt-dev libcli11-dev libjwt-dev libssl-dev redis-server)
 # Packages for the tests, fuzzers and benchmarks.
 TEST_PKGS=(clang libclang-rt-14-dev clang-format googletest libgtest-dev libbenchmark-dev nginx
   haproxy chromium stockfish ffmpeg gnuplot-nox procps psmisc curl rapidjson-dev)
 
 pkgs=("${RUN_PKGS[@]}")
 [ "${1:-}" = "--run-only" ] || pkgs+=("${TEST_PKGS[@]}")
+
+# Node.js and npm: use whatever is on the PATH (the machine may ship its own Node 20 whose npm
+# conflicts with Debian's npm package); install Debian's only when the commands are absent.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
