@@ -12,11 +12,12 @@ for s in engage baseline; do awk -v s="$s" '$1 == s && $2 != "closed" {print $3,
 gnuplot <<GP
 set terminal pngcairo size 900,520 noenhanced font ",10"
 set output "$PNG"
-set title "Move round trip vs load (1,000 games, Redis, 2 cores shared by server, Redis and load generator)"
+set title "Move round trip vs load: 1,000 games, Redis, 2 cores shared by server, Redis, load generator (and, here, other builds: load avg ~12)"
 set xlabel "moves/s acknowledged"
 set ylabel "round trip (ms, log scale)"
 set logscale y
 set grid
+set xrange [0:*]
 set key top left
 set arrow from graph 0, first 10 to graph 1, first 10 nohead dt 2 lc rgb "#aa0000"
 set label "p99 target 10 ms" at graph 0.70, first 12 tc rgb "#aa0000"

@@ -13,7 +13,7 @@ BASELINE_DIR="${BASELINE_DIR:-${TMPDIR:-/tmp}/engage-baseline}"
 RUNS="${RUNS:-3}"                        # runs per configuration; medians are reported
 BENCH_OUT="${BENCH_OUT:-$ROOT/bench/load-results}"
 SKIP_BASELINE="${SKIP_BASELINE:-0}"
-mkdir -p "$BENCH_OUT"
+mkdir -p "$BENCH_OUT/logs"
 
 _PIDS=()
 _cleanup() {
@@ -63,7 +63,7 @@ wait_port() {
 start_redis() {
   REDIS_PORT="$(free_port)"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-    --maxclients 20000 --loglevel warning >"$BENCH_OUT/redis-$REDIS_PORT.log" 2>&1 &
+    --maxclients 20000 --loglevel warning >"$BENCH_OUT/logs/redis-$REDIS_PORT.log" 2>&1 &
   REDIS_PID=$!
   _PIDS+=("$REDIS_PID")
   wait_port "$REDIS_PORT"
@@ -77,7 +77,7 @@ start_engage() {
   [ -n "${REDIS_PORT:-}" ] && redis_args=(--redis "redis://127.0.0.1:$REDIS_PORT")
   # shellcheck disable=SC2086
   "$ENGAGE_SERVER" --host 127.0.0.1 --port "$ENGAGE_PORT" --threads "$ENGAGE_THREADS" \
-    --log-level warn "${redis_args[@]}" $ENGAGE_ARGS "$@" >"$BENCH_OUT/engage-$ENGAGE_PORT.log" 2>&1 &
+    --log-level warn "${redis_args[@]}" $ENGAGE_ARGS "$@" >"$BENCH_OUT/logs/engage-$ENGAGE_PORT.log" 2>&1 &
   ENGAGE_PID=$!
   _PIDS+=("$ENGAGE_PID")
   wait_port "$ENGAGE_PORT"
@@ -99,7 +99,7 @@ start_baseline() {
   setup_baseline
   BASELINE_PORT="$(free_port)"
   (cd "$BASELINE_DIR" && exec env ENGAGE_PORT="$BASELINE_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-    node server.js) >"$BENCH_OUT/baseline-$BASELINE_PORT.log" 2>&1 &
+    node server.js) >"$BENCH_OUT/logs/baseline-$BASELINE_PORT.log" 2>&1 &
   BASELINE_PID=$!
   _PIDS+=("$BASELINE_PID")
   wait_port "$BASELINE_PORT"

@@ -340,6 +340,20 @@ void Client::fail(std::string_view reason) {
   worker_.on_failed(*this, reason, was_connected);
 }
 
+void Client::disconnect() {
+  if (state_ == State::Connected && !polling_ && main_) {
+    std::string out = "41";
+    if (!nsp_.empty() && nsp_ != "/") {
+      out += nsp_;
+      out += ',';
+    }
+    send_eio(out);
+    write(*main_, net::ws::encode_client_frame(net::ws::Opcode::Close, net::ws::close_payload(1000),
+                                               worker_.mask_key()));
+  }
+  close();
+}
+
 void Client::close() {
   if (state_ == State::Closed) return;
   state_ = State::Closed;

@@ -38,6 +38,9 @@ class Client final : private net::ws::FrameSink {
   void emit(std::string_view event, std::string_view payload_json);
   // Closes every socket and timer; no callback follows.
   void close();
+  // Leaves like socket.io-client's disconnect(): a Socket.IO DISCONNECT (`41<nsp>,`) and, on
+  // WebSocket, a close frame are written (when the socket takes them at once), then close().
+  void disconnect();
 
   bool connected() const { return state_ == State::Connected; }
   bool closed() const { return state_ == State::Closed; }

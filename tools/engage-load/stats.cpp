@@ -9,13 +9,13 @@ namespace engage::load {
 
 namespace {
 
-#define ENGAGE_LOAD_COUNTERS(X)                                                                  \
-  X(connects_ok)                                                                                 \
-  X(connects_failed)                                                                             \
-  X(disconnects)                                                                                 \
-  X(games_started)                                                                               \
-  X(games_finished) X(moves_sent) X(moves_acked) X(syncs_sent) X(syncs_received) X(syncs_missed) \
-      X(errors)
+#define ENGAGE_LOAD_COUNTERS(X) \
+  X(connects_ok)                \
+  X(connects_failed)            \
+  X(disconnects)                \
+  X(games_started)              \
+  X(games_finished)             \
+  X(moves_sent) X(moves_acked) X(syncs_sent) X(syncs_received) X(syncs_missed) X(errors)
 
 json::Value hist_json(const Histogram& h) {
   json::Value buckets = json::Value::array();

@@ -677,7 +677,7 @@ void Worker::shutdown() {
   quitting_ = true;
   ramping_ = false;
   ramp_timer_.cancel();
-  for (auto& c : clients_) c->close();
+  for (auto& c : clients_) c->disconnect();
   if (on_quit_) asio::post(io_, on_quit_);
 }
 
