@@ -46,9 +46,14 @@ std::optional<std::string> percent_decode(std::string_view s) {
 }  // namespace
 
 std::string RedisConfig::describe() const {
-  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  out += ":" + std::to_string(port) + "/" + std::to_string(db);
-  if (!user.empty()) out = user + "@" + out;
+  // Built with append only: GCC 12 at -O2 warns (-Wrestrict, a false positive) on chained +.
+  std::string out;
+  if (!user.empty()) out.append(user).append("@");
+  const bool v6 = host.find(':') != std::string::npos;
+  if (v6) out.append("[");
+  out.append(host);
+  if (v6) out.append("]");
+  out.append(":").append(std::to_string(port)).append("/").append(std::to_string(db));
   return out;
 }
 
