@@ -133,12 +133,13 @@ class SocketImpl final : public Socket {
   }
   // Leaves every room, unregisters, and tells the handlers once. Safe to call twice.
   void closed(std::string_view reason) {
+    // The client may hold the last reference: keep this socket alive until the end.
+    auto self = std::static_pointer_cast<SocketImpl>(shared_from_this());
     bool was = connected_.exchange(false, std::memory_order_acq_rel);
     auto client = std::move(client_);
     client_.reset();
     if (client) client->remove_socket(this);
     if (!was) return;
-    auto self = std::static_pointer_cast<SocketImpl>(shared_from_this());
     while (!rooms_.empty()) {
       std::string room = std::move(rooms_.back());
       rooms_.pop_back();
