@@ -339,15 +339,15 @@ void Server::open_websocket(const net::WebSocketPtr& ws, const http::Request& re
 }
 
 void Server::close_all() {
-  loops_.post_all([this] {
-    int l = net::Loops::current();
-    if (l < 0) return;
-    auto& table = loop_states_[static_cast<std::size_t>(l)]->sessions;
-    std::vector<SessionPtr> all;
-    all.reserve(table.size());
-    for (auto& [sid, s] : table) all.push_back(s);
-    for (auto& s : all) s->close("server shutting down");
-  });
+  for (std::size_t l = 0; l < loops_.size(); ++l) {
+    loops_.post(l, [this, l] {
+      auto& table = loop_states_[l]->sessions;
+      std::vector<SessionPtr> all;
+      all.reserve(table.size());
+      for (auto& [sid, s] : table) all.push_back(s);
+      for (auto& s : all) s->close("server shutting down");
+    });
+  }
 }
 
 }  // namespace engage::eio
