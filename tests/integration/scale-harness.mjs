@@ -50,6 +50,12 @@ export async function waitForRedis(port, timeoutMs = 5000) {
   }
 }
 
+/** Runs one command with redis-cli against 127.0.0.1:port; resolves with its text output. */
+export async function redisCommand(port, args) {
+  const r = spawnSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], { encoding: "utf8", timeout: 5000 });
+  return (r.stdout || "") + (r.stderr || "");
+}
+
 /** Spawns a long-running helper process; returns {proc, output, stop, kill}. */
 export function spawnProcess(cmd, args, options = {}) {
   const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
@@ -77,6 +83,40 @@ export async function startRedis(dir, extraArgs = []) {
   r.port = port;
   r.url = `redis://127.0.0.1:${port}`;
   return r;
+}
+
+/**
+ * Starts a local Redis Cluster of `masters` cluster-enabled redis-servers (each with its own
+ * free cluster-bus port) joined by `redis-cli --cluster create`; resolves once every node
+ * reports cluster_state:ok. Returns {nodes, seeds ("host:port,…"), stop}.
+ */
+export async function startRedisCluster(dir, masters = 3) {
+  const nodes = [];
+  for (let i = 0; i < masters; i++) {
+    const ndir = path.join(dir, `cluster-${i}`);
+    mkdirSync(ndir, { recursive: true });
+    const busPort = await freePort();
+    nodes.push(await startRedis(ndir, ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--cluster-port", String(busPort)]));
+  }
+  const stop = async () => {
+    for (const n of nodes) await n.stop();
+  };
+  const create = spawnSync("redis-cli", ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"], { encoding: "utf8", timeout: 30000 });
+  if (create.status !== 0) {
+    await stop();
+    throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+  }
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const states = await Promise.all(nodes.map((n) => redisCommand(n.port, ["CLUSTER", "INFO"])));
+    if (states.every((s) => s.includes("cluster_state:ok"))) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error("the local Redis Cluster never reached cluster_state:ok");
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { nodes, seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(","), stop };
 }
 
 /**
