@@ -11,6 +11,9 @@
 namespace engage::net {
 class Loops;
 }
+namespace engage::store {
+class Store;
+}
 
 namespace engage::app {
 
@@ -25,6 +28,11 @@ struct Context {
   // Set by the application: whether its store is reachable (GET / and /health report it as
   // "redis": "connected" | "disconnected"). Unset: embedded store → connected.
   std::function<bool()> store_ready = {};
+  // Set by the application (issue 8): its store (the per-address connection limit shares it
+  // across instances), and a refresh of the gauges it owns (rooms) run before /metrics and
+  // the stats line; it returns the number of rooms with members here.
+  store::Store* store = nullptr;
+  std::function<std::size_t()> refresh_metrics = {};
 };
 
 // Registers the ENGAGE namespaces and REST routes. Defined by the application (target

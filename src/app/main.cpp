@@ -1,13 +1,18 @@
 // engage-server: wires options, loops, Engine.IO/Socket.IO, the router and the network edge.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/application.h"
@@ -15,59 +20,91 @@
 #include "app/options.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/metrics.h"
+#include "engage/conn_guard.h"
 #include "engineio/server.h"
 #include "http/cors.h"
+#include "http/metrics_route.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "net/http_server.h"
 #include "net/loops.h"
 #include "socketio/server_impl.h"
+#include "store/memory_store.h"
 
 namespace engage::app {
 
 namespace {
 
-int level_rank(std::string_view level) {
-  if (level == "trace") return 0;
-  if (level == "debug") return 1;
-  if (level == "info") return 2;
-  if (level == "warn") return 3;
-  if (level == "error") return 4;
-  return 5;  // off
-}
-
-// Writes log lines to stderr in the configured format; thread-safe.
+// Writes log lines to stderr through spdlog: text ("2026-01-01T00:00:00.000 info msg") or one
+// JSON object per line ({"time":...,"level":...,"msg":...,<fields>}). Thread-safe. Never given
+// tokens, headers or message payloads (callers log events, not traffic).
 class Logger {
  public:
-  Logger(std::string level, std::string format)
-      : min_(level_rank(level)), json_(format == "json") {}
-  void log(std::string_view level, std::string_view msg) {
-    if (level_rank(level) < min_) return;
+  Logger(const std::string& level, const std::string& format) : json_(format == "json") {
+    logger_ = std::make_shared<spdlog::logger>("engage",
+                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger_->set_level(spdlog::level::from_str(level));
+    logger_->set_pattern(json_ ? "%v" : "%Y-%m-%dT%H:%M:%S.%e %l %v");
+    logger_->flush_on(spdlog::level::trace);
+  }
+  // Logs `msg` at `level`; `fields` are extra JSON members ("\"k\":1,\"j\":\"x\"") that the
+  // JSON format adds to the object and the text format appends as {...}.
+  void log(std::string_view level, std::string_view msg, std::string_view fields = {}) {
+    const auto lvl = spdlog::level::from_str(std::string(level));
+    if (!logger_->should_log(lvl)) return;
     std::string line;
     if (json_) {
-      line = "{\"time\":" + std::to_string(Clock::get().now_ms()) + ",\"level\":";
-      json::write_string(line, level);
+      line = "{\"time\":";
+      json::write_string(line, iso_now());
+      line += ",\"level\":";
+      const auto name = spdlog::level::to_string_view(lvl);
+      json::write_string(line, std::string_view(name.data(), name.size()));
       line += ",\"msg\":";
       json::write_string(line, msg);
-      line += "}\n";
+      if (!fields.empty()) {
+        line += ',';
+        line += fields;
+      }
+      line += '}';
     } else {
-      line = std::string(level) + ": " + std::string(msg) + "\n";
+      line = msg;
+      if (!fields.empty()) {
+        line += " {";
+        line += fields;
+        line += '}';
+      }
     }
-    std::lock_guard lock(mutex_);
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    logger_->log(lvl, "{}", line);
   }
 
  private:
-  int min_;
+  static std::string iso_now() {
+    const int64_t ms = Clock::get().now_ms();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out(buf, n);
+    const int frac = static_cast<int>(ms % 1000);
+    out += '.';
+    out += static_cast<char>('0' + frac / 100);
+    out += static_cast<char>('0' + frac / 10 % 10);
+    out += static_cast<char>('0' + frac % 10);
+    out += 'Z';
+    return out;
+  }
   bool json_;
-  std::mutex mutex_;
+  std::shared_ptr<spdlog::logger> logger_;
 };
 
 // The top of the HTTP stack: Engine.IO endpoints first, then the router, then a JSON 404.
 class Front final : public net::HttpHandler {
  public:
-  Front(std::vector<eio::Server*> engines, http::Router& router, const Options& options)
-      : engines_(std::move(engines)), router_(router) {
+  Front(std::vector<eio::Server*> engines, http::Router& router, const Options& options,
+        const engage::ConnectionGuard& guard)
+      : engines_(std::move(engines)), router_(router), guard_(guard) {
     cors_.allowed_origins = options.cors_origins;
     cors_.allow_credentials = !options.cors_origins.empty();
   }
@@ -80,6 +117,14 @@ class Front final : public net::HttpHandler {
                           net::ClientGonePtr gone) override {
     for (auto* e : engines_) {
       if (e->handles(req.path)) {
+        if (auto refusal = guard_request(req, false); refusal.status != 0) {
+          http::Response res = http::Response::json(refusal.status, std::move(refusal.body));
+          if (refusal.retry_after_s > 0)
+            res.headers.emplace_back("Retry-After", std::to_string(refusal.retry_after_s));
+          e->add_cors_headers(req.header("origin"), res);
+          respond(std::move(res));
+          return;
+        }
         e->on_request_watched(std::move(req), loop, std::move(respond), std::move(gone));
         return;
       }
@@ -107,8 +152,16 @@ class Front final : public net::HttpHandler {
   }
 
   UpgradeDecision on_upgrade(const http::Request& req, std::size_t loop) override {
-    for (auto* e : engines_)
-      if (e->handles(req.path)) return e->on_upgrade(req, loop);
+    for (auto* e : engines_) {
+      if (!e->handles(req.path)) continue;
+      if (auto refusal = guard_request(req, true); refusal.status != 0) {
+        UpgradeDecision d;
+        d.status = refusal.status;
+        d.body = std::move(refusal.body);
+        return d;
+      }
+      return e->on_upgrade(req, loop);
+    }
     UpgradeDecision d;
     d.status = 404;
     d.body = R"({"success":false,"error":"Not found"})";
@@ -116,9 +169,22 @@ class Front final : public net::HttpHandler {
   }
 
  private:
+  // Checks a request to an Engine.IO endpoint: the Origin of every WebSocket upgrade, and the
+  // per-address budget of new connections (requests without a sid: handshakes).
+  engage::GuardRefusal guard_request(const http::Request& req, bool upgrade) const {
+    if (upgrade)
+      if (auto r = guard_.check_origin(req); r.status != 0) return r;
+    std::string sid;
+    if (req.query_param("sid", sid)) return {};
+    if (!upgrade)
+      if (auto r = guard_.check_origin(req); r.status != 0) return r;
+    return guard_.check_connect(req);
+  }
+
   std::vector<eio::Server*> engines_;
   http::Router& router_;
   http::CorsOptions cors_;
+  const engage::ConnectionGuard& guard_;
 };
 
 // Registers GET / and GET /health (CONTRACT.md §3.2); the application's own routes come first.
@@ -196,6 +262,8 @@ int run(int argc, char** argv) {
   http::Router router;
   uint16_t bound_port = o.port;
   std::function<bool()> store_ready;
+  store::Store* app_store = nullptr;                 // issue 8: shared rate-limit counters
+  std::function<std::size_t()> refresh_app_metrics;  // issue 8: rooms gauges; returns rooms
 
   if (o.conformance) {
     install_conformance(io);
@@ -206,16 +274,27 @@ int run(int argc, char** argv) {
                 [&logger](std::string_view line) { logger.log("info", line); }};
     install_engage(ctx);
     store_ready = ctx.store_ready;
+    app_store = ctx.store;
+    refresh_app_metrics = ctx.refresh_metrics;
 #endif
   }
   add_builtin_routes(router, o, io, store_ready, &bound_port);
-  std::atomic<bool> draining{false};
-  add_ready_route(router, draining, store_ready);
   if (!o.conformance && !o.web_root.empty()) http::install_static(router, o.web_root);
+
+  // Issue 8: connection attempts per client address (in the application's store, so shared by
+  // instances on one Redis) and the Origin of WebSocket upgrades against --cors-origin.
+  store::MemoryStore local_counters;
+  engage::RateLimiter conn_limiter(app_store ? *app_store : local_counters);
+  engage::GuardOptions go;
+  go.connections_per_ip = o.ops.connections_per_minute;
+  go.limit_loopback = o.ops.limit_loopback;
+  go.trusted_proxies = o.ops.trusted_proxies;
+  go.allowed_origins = o.cors_origins;
+  engage::ConnectionGuard guard(go, &conn_limiter);
 
   std::vector<eio::Server*> engines{&sio_engine};
   if (echo_engine) engines.push_back(echo_engine.get());
-  Front front(engines, router, o);
+  Front front(engines, router, o, guard);
 
   net::HttpOptions ho;
   ho.host = o.host;
@@ -224,7 +303,51 @@ int run(int argc, char** argv) {
   ho.keep_alive_ms = o.keep_alive_timeout_ms;
   ho.max_body_bytes = o.max_http_buffer_size;
   ho.ws_max_message_bytes = o.max_http_buffer_size;
+  ho.max_header_bytes = o.ops.max_header_bytes;
+  ho.max_headers = o.ops.max_headers;
+  ho.max_uri_bytes = o.ops.max_uri_bytes;
+  ho.ws_outbuf_soft_bytes = o.ops.outbuf_soft_bytes;
+  ho.ws_outbuf_soft_ms = o.ops.outbuf_soft_ms;
+  ho.ws_outbuf_hard_bytes = o.ops.outbuf_hard_bytes;
   net::HttpServer http(loops, ho, front);
+
+  // Issue 8: GET /metrics. Gauges read from other objects are refreshed before each scrape;
+  // counters kept by the network edge are carried over as increments.
+  metrics::register_process_collectors(metrics::Registry::global());
+  metrics::Registry::global().collect(
+      "engage_tcp_connections", "Open TCP connections (HTTP and WebSocket).", metrics::Type::Gauge,
+      {}, [&http](std::vector<metrics::Sample>& out) {
+        out.push_back({{}, static_cast<double>(http.connection_count())});
+      });
+  metrics::Registry::global().collect(
+      "engage_engineio_sessions", "Open Engine.IO sessions (all transports).", metrics::Type::Gauge,
+      {}, [&sio_engine](std::vector<metrics::Sample>& out) {
+        out.push_back({{}, static_cast<double>(sio_engine.session_count())});
+      });
+  metrics::Registry::global().collect("engage_sockets", "Connected Socket.IO namespace sockets.",
+                                      metrics::Type::Gauge, {},
+                                      [&io](std::vector<metrics::Sample>& out) {
+                                        out.push_back({{}, static_cast<double>(io.socket_count())});
+                                      });
+  std::mutex carried_mu;
+  uint64_t slow_seen = 0, refused_seen = 0;
+  std::atomic<bool> draining{false};
+  auto refresh_metrics = [&]() -> std::size_t {
+    {
+      std::lock_guard lock(carried_mu);
+      const uint64_t slow = http.slow_closed_count(), refused = http.refused_count();
+      if (slow > slow_seen) metrics::ops().slow_consumers.inc(slow - slow_seen);
+      if (refused > refused_seen)
+        metrics::ops().connection_refused.with({"max_connections"}).inc(refused - refused_seen);
+      slow_seen = std::max(slow_seen, slow);
+      refused_seen = std::max(refused_seen, refused);
+    }
+    const bool store_up = !store_ready || store_ready();
+    metrics::ops().ready.set(!draining.load(std::memory_order_relaxed) && store_up ? 1 : 0);
+    return refresh_app_metrics ? refresh_app_metrics() : 0;
+  };
+  http::install_ops_routes(router, {nullptr, {}, [&refresh_metrics] { refresh_metrics(); }});
+  add_ready_route(router, draining, store_ready);
   std::string err = http.listen();
   if (!err.empty()) {
     std::cerr << "engage-server: cannot listen on " << o.host << ":" << o.port << ": " << err
@@ -242,6 +365,27 @@ int run(int argc, char** argv) {
   logger.log("info", std::string("mode: ") + (o.conformance ? "conformance" : "engage") +
                          ", threads: " + std::to_string(loops.size()));
 
+  // Issue 8: one JSON stats line every --stats-interval ms (the guide's [STATS] snippet, with
+  // the rooms this instance holds instead of its KEYS scan).
+  boost::asio::steady_timer stats_timer(loops.context(0));
+  std::function<void()> arm_stats = [&] {
+    if (o.ops.stats_interval_ms == 0) return;
+    stats_timer.expires_after(std::chrono::milliseconds(o.ops.stats_interval_ms));
+    stats_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      const std::size_t rooms = refresh_metrics();
+      std::string f = "\"connections\":" + std::to_string(sio_engine.session_count()) +
+                      ",\"sockets\":" + std::to_string(io.socket_count()) +
+                      ",\"rooms\":" + std::to_string(rooms) +
+                      ",\"memory\":{\"rss\":" + std::to_string(metrics::process_rss_bytes()) +
+                      "},\"cpuSeconds\":";
+      metrics::append_value(f, metrics::process_cpu_seconds());
+      logger.log("info", "[STATS]", f);
+      arm_stats();
+    });
+  };
+  arm_stats();
+
   // SIGINT/SIGTERM: report not-ready, stop accepting, close every Engine.IO session (a
   // transport close, so socket.io clients reconnect — through a balancer, to another instance —
   // and resume), close every connection, then stop the loops.
@@ -251,6 +395,15 @@ int run(int argc, char** argv) {
     if (ec) return;
     logger.log("info", "shutting down");
     draining.store(true, std::memory_order_relaxed);
+    metrics::ops().ready.set(0);
+    stats_timer.cancel();
+    // Issue 8: bounded exit — whatever hangs (a peer that never closes, a store that never
+    // answers), the process is gone --shutdown-timeout ms after the signal.
+    std::thread([ms = o.ops.shutdown_timeout_ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      std::fputs("engage-server: shutdown timeout, exiting\n", stderr);
+      std::_Exit(1);
+    }).detach();
     http.stop_accepting();
     sio_engine.close_all();
     if (echo_engine) echo_engine->close_all();
@@ -262,6 +415,7 @@ int run(int argc, char** argv) {
     });
   });
   loops.run();
+  logger.log("info", "stopped");
   return 0;
 }
 

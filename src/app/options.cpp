@@ -113,6 +113,8 @@ ParseResult parse_options(int argc, char** argv) {
       ->envname("ENGAGE_WEB_ROOT")
       ->capture_default_str();
 
+  engage::add_ops_options(app, o.ops);
+
   // PORT (what SCALABILITY_GUIDE.md tells operators to set) when ENGAGE_PORT is absent.
   const char* engage_port = std::getenv("ENGAGE_PORT");
   if (engage_port) o.engage_port_env = engage_port;
@@ -140,6 +142,10 @@ ParseResult parse_options(int argc, char** argv) {
   if (!o.redis_url.empty() && !o.redis_url.starts_with("redis://") &&
       !o.redis_url.starts_with("rediss://")) {
     std::cerr << "engage-server: --redis must be a redis:// URL, got '" << o.redis_url << "'\n";
+    return {std::nullopt, 2};
+  }
+  if (std::string err = engage::validate_ops_options(o.ops); !err.empty()) {
+    std::cerr << "engage-server: " << err << "\n";
     return {std::nullopt, 2};
   }
   if (o.conformance) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engage/protection.h"
+
 namespace engage::app {
 
 struct Options {
@@ -31,6 +33,7 @@ struct Options {
   std::string redis_url;      // empty = embedded store
   std::string redis_cluster;  // comma-separated host:port seeds
   std::string web_root;       // static files; empty = none
+  engage::OpsOptions ops;     // rate limits, JWT, HTTP limits, output buffers (issue 8)
 };
 
 // The outcome of parsing the command line: options to run with, or an exit code (help shown,

@@ -111,6 +111,7 @@ void emit_error(const sio::SocketPtr& s, const ApiError& e, const sio::AckFn& ac
     o.emplace_back("success", false);
     o.emplace_back("error", e.message);
     o.emplace_back("code", e.code);
+    if (e.retry_after_ms > 0) o.emplace_back("retryAfterMs", e.retry_after_ms);
     ack(one_arg(json::Value(std::move(o))));
   }
 }

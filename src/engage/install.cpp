@@ -8,6 +8,10 @@
 
 #include "app/application.h"
 #include "app/options.h"
+#include "core/metrics.h"
+#include "engage/metered_server.h"
+#include "engage/metered_store.h"
+#include "engage/protection.h"
 #include "engage/service.h"
 #include "net/loops.h"
 #include "store/bus_adapter.h"
@@ -21,6 +25,9 @@ namespace {
 // threads may still run while static destructors would).
 struct Installed {
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<engage::MeteredStore> metered_store;  // issue 8: store latency, up/down
+  std::unique_ptr<engage::MeteredServer> metered_io;    // issue 8: event counts, event rate
+  engage::Protection protection;                        // issue 8: rate limits, JWT identity
   std::unique_ptr<engage::Service> service;
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
@@ -52,7 +59,15 @@ void install_engage(Context& ctx) {
   // Installed before the server accepts, so no room membership predates it (CONTRACT §8.21).
   if (app->store->kind() != "memory") store::BusAdapter::install(*app->store, ctx.io);
   engage::Limits limits;
-  app->service = std::make_unique<engage::Service>(ctx.io, *app->store, limits);
+  // Issue 8: the application runs on metered decorators of the store and the Socket.IO server,
+  // with the rate-limit hooks and the (JWT) identity of the options.
+  const engage::OpsOptions& ops = ctx.options.ops;
+  app->metered_store = std::make_unique<engage::MeteredStore>(*app->store);
+  app->metered_io = std::make_unique<engage::MeteredServer>(
+      ctx.io, engage::MeterOptions{ops.events_per_second, ops.events_burst, nullptr});
+  app->protection = engage::make_protection(ops, *app->metered_store);
+  app->service = std::make_unique<engage::Service>(*app->metered_io, *app->metered_store, limits,
+                                                   app->protection.identity, app->protection.hooks);
   engage::RestInfo info;
   if (ctx.options.engage_port_env)
     info.port = json::Value(*ctx.options.engage_port_env);
@@ -61,6 +76,28 @@ void install_engage(Context& ctx) {
   app->service->install(&ctx.router, std::move(info));
   store::Store* st = app->store.get();
   ctx.store_ready = [st] { return st->state() == store::State::Up; };
+  ctx.store = app->metered_store.get();
+  ctx.refresh_metrics = [] {
+    // Rooms with members here by kind (store prefix); "live" = at least two members here.
+    std::size_t total = 0;
+    std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> kinds = {
+        {"chess", {0, 0}}, {"watchalong", {0, 0}}, {"singalong", {0, 0}}};
+    for (const auto& e : app->service->env().local.snapshot()) {
+      if (e.sockets <= 0) continue;
+      ++total;
+      for (auto& [kind, n] : kinds)
+        if (kind == e.prefix) {
+          ++n.first;
+          if (e.sockets >= 2) ++n.second;
+        }
+    }
+    for (const auto& [kind, n] : kinds) {
+      metrics::ops().rooms.with({kind}).set(n.first);
+      metrics::ops().live_games.with({kind}).set(n.second);
+    }
+    app->metered_store->state();  // refreshes engage_store_up
+    return total;
+  };
   app->timer = std::make_unique<boost::asio::steady_timer>(ctx.loops.context(0));
   arm_sweep(app, limits.sweep_interval_ms);
   if (ctx.log)

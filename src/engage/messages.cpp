@@ -260,6 +260,7 @@ json::Value out_error(const ApiError& e) {
   o.reserve(16);
   o.emplace_back("message", e.message);
   o.emplace_back("code", e.code);
+  if (e.retry_after_ms > 0) o.emplace_back("retryAfterMs", e.retry_after_ms);
   return json::Value(std::move(o));
 }
 
@@ -324,6 +325,7 @@ std::string rest_error_body(const ApiError& e) {
   o.emplace_back("success", false);
   o.emplace_back("error", e.message);
   o.emplace_back("code", e.code);
+  if (e.retry_after_ms > 0) o.emplace_back("retryAfterMs", e.retry_after_ms);
   return json::Value(std::move(o)).dump();
 }
 

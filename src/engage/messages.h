@@ -38,6 +38,7 @@ struct ApiError {
   std::string message;
   std::string_view code;
   int status = 400;
+  int64_t retry_after_ms = 0;  // RATE_LIMITED: when to retry (retryAfterMs, Retry-After)
 };
 inline ApiError unavailable() {
   return {"Service temporarily unavailable, please retry", code::kUnavailable, 503};

@@ -10,3 +10,6 @@ add_library(engage_protect STATIC ${CMAKE_CURRENT_LIST_DIR}/rate_limit.cpp
                                   ${CMAKE_CURRENT_LIST_DIR}/metered_store.cpp)
 target_link_libraries(engage_protect PUBLIC engage_rooms engage_store engage_http engage_core
                       PRIVATE ${ENGAGE_LIBJWT} OpenSSL::Crypto engage_warnings)
+if(TARGET engage_app)
+  target_link_libraries(engage_app PUBLIC engage_protect)  # install.cpp wires the protection
+endif()

@@ -133,7 +133,7 @@ Protection make_protection(const OpsOptions& o, store::Store& store) {
     return ApiError{what + " (limit " + std::to_string(rule.limit) + " per " +
                         (which == "rooms" ? "hour" : "minute") + "), retry in " +
                         std::to_string(secs) + " s",
-                    code::kRateLimited, 429};
+                    code::kRateLimited, 429, d.retry_after_ms};
   };
   if (o.jwt) {
     std::shared_ptr<const JwtVerifier> jwt = o.jwt;

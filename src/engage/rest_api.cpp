@@ -15,7 +15,10 @@ void send(const http::Respond& respond, int status, const json::Value& body) {
 }
 
 void fail(const http::Respond& respond, const ApiError& e) {
-  respond(http::Response::json(e.status, rest_error_body(e)));
+  http::Response res = http::Response::json(e.status, rest_error_body(e));
+  if (e.retry_after_ms > 0)
+    res.headers.emplace_back("Retry-After", std::to_string((e.retry_after_ms + 999) / 1000));
+  respond(std::move(res));
 }
 
 json::Value strings(std::initializer_list<const char*> items) {
