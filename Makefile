@@ -4,8 +4,12 @@ FUZZ_SECONDS ?= 10
 ARGS ?=
 CMAKE ?= cmake
 NODE_TEST = node --test --test-concurrency=1 --test-timeout=120000
+# ccache: hash paths relative to the tree so a fresh clone (CI) reuses the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+SERVER_TARGETS = engage-server engage-chess engage-load
 
-.PHONY: help deps deps-run build asan fuzz-build web run test unit integration fuzz format \
+.PHONY: help deps deps-run build build-servers asan fuzz-build web run test unit integration fuzz format \
         format-check bench clean
 
 help:
@@ -29,6 +33,11 @@ deps-run:
 build:
 	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@$(CMAKE) --build build -j$(JOBS)
+
+# Only the executables (the tests run from the sanitized build).
+build-servers:
+	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@$(CMAKE) --build build -j$(JOBS) --target $(SERVER_TARGETS)
 
 asan:
 	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGE_SANITIZE=ON -DENGAGE_BENCH=OFF >/dev/null
@@ -66,7 +75,7 @@ bench: build
 # The full test run: every build, the formatting check, the fuzzers, the unit tests under
 # sanitizers, and the integration tests against the real server (release and sanitized).
 test: deps
-	@$(MAKE) --no-print-directory build asan fuzz-build web
+	@$(MAKE) --no-print-directory build-servers asan fuzz-build web
 	@$(MAKE) --no-print-directory format-check
 	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
