@@ -61,11 +61,11 @@ Expected<RedisConfig, std::string> parse_redis_url(std::string_view url) {
   RedisConfig cfg;
   constexpr std::string_view kScheme = "redis://";
   if (url.starts_with("rediss://"))
-    return Unexpected(std::string("redis URL: rediss:// (TLS) is not supported"));
+    return Unexpected{std::string("redis URL: rediss:// (TLS) is not supported")};
   if (url.starts_with("unix://"))
-    return Unexpected(std::string("redis URL: unix:// sockets are not supported"));
+    return Unexpected{std::string("redis URL: unix:// sockets are not supported")};
   if (!url.starts_with(kScheme))
-    return Unexpected(std::string("redis URL must look like redis://[user:password@]host:port/db"));
+    return Unexpected{std::string("redis URL must look like redis://[user:password@]host:port/db")};
   std::string_view rest = url.substr(kScheme.size());
 
   // Userinfo: everything before the last '@' (passwords may contain '@' when escaped or not).
@@ -82,7 +82,7 @@ Expected<RedisConfig, std::string> parse_redis_url(std::string_view url) {
     }
     auto u = percent_decode(user);
     auto p = percent_decode(pass);
-    if (!u || !p) return Unexpected(std::string("redis URL: bad %-escape in user or password"));
+    if (!u || !p) return Unexpected{std::string("redis URL: bad %-escape in user or password")};
     if (has_pass) {
       cfg.user = *u;
       cfg.password = *p;
@@ -100,12 +100,12 @@ Expected<RedisConfig, std::string> parse_redis_url(std::string_view url) {
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty()) {
       auto v = parse_int(db, 0, 1'000'000);
-      if (!v) return Unexpected("redis URL: bad database index '" + std::string(db) + "'");
+      if (!v) return Unexpected{"redis URL: bad database index '" + std::string(db) + "'"};
       cfg.db = static_cast<int>(*v);
     }
   }
   if (authority.find('?') != std::string_view::npos)
-    return Unexpected(std::string("redis URL: query parameters are not supported"));
+    return Unexpected{std::string("redis URL: query parameters are not supported")};
 
   // Host and port; IPv6 literals in brackets.
   std::string_view host = authority;
@@ -113,11 +113,11 @@ Expected<RedisConfig, std::string> parse_redis_url(std::string_view url) {
   if (authority.starts_with('[')) {
     auto close = authority.find(']');
     if (close == std::string_view::npos)
-      return Unexpected(std::string("redis URL: unterminated [IPv6] host"));
+      return Unexpected{std::string("redis URL: unterminated [IPv6] host")};
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':') return Unexpected(std::string("redis URL: junk after [IPv6] host"));
+      if (after[0] != ':') return Unexpected{std::string("redis URL: junk after [IPv6] host")};
       port = after.substr(1);
     }
   } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
@@ -127,7 +127,7 @@ Expected<RedisConfig, std::string> parse_redis_url(std::string_view url) {
   if (!host.empty()) cfg.host = std::string(host);
   if (!port.empty()) {
     auto v = parse_int(port, 1, 65535);
-    if (!v) return Unexpected("redis URL: bad port '" + std::string(port) + "'");
+    if (!v) return Unexpected{"redis URL: bad port '" + std::string(port) + "'"};
     cfg.port = static_cast<uint16_t>(*v);
   }
   return cfg;
@@ -155,20 +155,20 @@ Expected<std::optional<RedisConfig>, std::string> resolve_redis_config(std::stri
   RedisConfig cfg;
   if (!url.empty()) {
     auto parsed = parse_redis_url(url);
-    if (!parsed) return Unexpected(parsed.error());
+    if (!parsed) return Unexpected{parsed.error()};
     cfg = std::move(*parsed);
   } else if (env_host || env_port) {
     if (env_host) cfg.host = *env_host;
     if (env_port) {
       auto v = parse_int(*env_port, 1, 65535);
-      if (!v) return Unexpected("REDIS_PORT: bad port '" + *env_port + "'");
+      if (!v) return Unexpected{"REDIS_PORT: bad port '" + *env_port + "'"};
       cfg.port = static_cast<uint16_t>(*v);
     }
   } else {
     return std::optional<RedisConfig>{};  // no Redis configured: the embedded store
   }
   if (cfg.password.empty() && env_password) cfg.password = *env_password;
-  if (cfg.host.empty()) return Unexpected(std::string("redis: empty host"));
+  if (cfg.host.empty()) return Unexpected{std::string("redis: empty host")};
   return std::optional<RedisConfig>(std::move(cfg));
 }
 
