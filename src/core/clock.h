@@ -11,7 +11,7 @@ namespace engage {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual int64_t now_ms() const;                               // wall clock, ms since epoch
+  virtual int64_t now_ms() const;                                // wall clock, ms since epoch
   virtual std::chrono::steady_clock::time_point steady() const;  // monotonic
 
   // Returns the process-wide clock (the system clock unless a test installed another).

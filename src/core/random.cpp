@@ -67,8 +67,12 @@ uint64_t Random::uniform(uint64_t bound) {
   }
 }
 
-Random& Random::get() { return *g_random.load(std::memory_order_relaxed); }
-void Random::install(Random* r) { g_random.store(r ? r : &g_system_random); }
+Random& Random::get() {
+  return *g_random.load(std::memory_order_relaxed);
+}
+void Random::install(Random* r) {
+  g_random.store(r ? r : &g_system_random);
+}
 
 void SeededRandom::fill(void* out, std::size_t n) {
   auto* dst = static_cast<unsigned char*>(out);
@@ -110,7 +114,11 @@ int64_t Clock::now_ms() const {
 std::chrono::steady_clock::time_point Clock::steady() const {
   return std::chrono::steady_clock::now();
 }
-const Clock& Clock::get() { return *g_clock.load(std::memory_order_relaxed); }
-void Clock::install(const Clock* c) { g_clock.store(c ? c : &g_system_clock); }
+const Clock& Clock::get() {
+  return *g_clock.load(std::memory_order_relaxed);
+}
+void Clock::install(const Clock* c) {
+  g_clock.store(c ? c : &g_system_clock);
+}
 
 }  // namespace engage

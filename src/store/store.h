@@ -91,7 +91,7 @@ class Store {
   virtual void on_message(MessageFn fn) = 0;
 
   // --- health -------------------------------------------------------------------------------
-  virtual State state() const = 0;      // any thread
+  virtual State state() const = 0;            // any thread
   virtual std::string_view kind() const = 0;  // "memory" or "redis"
 };
 
