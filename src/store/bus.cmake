@@ -8,3 +8,8 @@ target_link_libraries(engage_bus PUBLIC engage_core Threads::Threads PRIVATE eng
 target_link_libraries(engage_store PUBLIC engage_bus)
 # Redis Cluster, sans-I/O part (slots, key mapping, CLUSTER SLOTS, redirections).
 target_sources(engage_store PRIVATE ${CMAKE_CURRENT_LIST_DIR}/redis_cluster.cpp)
+# Redis Cluster and Sentinel stores: built with the Redis store (hiredis, generated scripts).
+if(TARGET PkgConfig::HIREDIS)
+  target_sources(engage_store PRIVATE ${CMAKE_CURRENT_LIST_DIR}/redis_cluster_store.cpp
+                                      ${CMAKE_CURRENT_LIST_DIR}/redis_sentinel.cpp)
+endif()
