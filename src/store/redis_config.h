@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/expected.h"
 
@@ -45,6 +46,11 @@ struct RedisConfig {
   int keepalive_idle_s = 10;
   int keepalive_interval_s = 5;
   int keepalive_count = 3;
+
+  // Redis Sentinel (issue 6): when set, called before each connection attempt for the address
+  // to connect to (host and port above are then updated from it); nullopt = no master known
+  // yet (the attempt fails and is retried with the usual backoff).
+  std::function<std::optional<std::pair<std::string, uint16_t>>()> locate;
 
   // Returns "host:port/db" (never the password) for logs and /health.
   std::string describe() const;

@@ -164,7 +164,23 @@ void RedisConn::abandon() {
   update_state();
 }
 
+void RedisConn::drop(const std::string& why) {
+  if (phase_ == Phase::Ready)
+    on_connection_lost(why);
+  else if (phase_ == Phase::Resolving || phase_ == Phase::Connecting || phase_ == Phase::Handshake)
+    on_connect_failed(why);
+}
+
 void RedisConn::do_resolve() {
+  if (cfg_.locate) {
+    auto where = cfg_.locate();
+    if (!where) {
+      phase_ = Phase::Resolving;
+      return on_connect_failed("no master known yet (Sentinel)");
+    }
+    cfg_.host = std::move(where->first);
+    cfg_.port = where->second;
+  }
   phase_ = Phase::Resolving;
   update_state();
   auto g = ++gen_;
@@ -515,7 +531,12 @@ void RedisConn::on_reply(RedisReply&& reply) {
     stats_->record_latency(Clock::now() - r.start);
     on_success();
   }
+  // A master demoted to replica (Sentinel failover) refuses writes: reconnect, which asks
+  // cfg.locate for the current master.
+  const bool demoted = cfg_.locate && reply.error_starts_with("READONLY");
   r.cb(Errc::Ok, std::move(reply));
+  if (demoted)
+    boost::asio::post(ctx_, [self = shared_from_this()] { self->drop("server is a replica now"); });
 }
 
 // ---- circuit breaker and deadlines -----------------------------------------------------------

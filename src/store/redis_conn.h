@@ -86,6 +86,10 @@ class RedisConn : public std::enable_shared_from_this<RedisConn> {
   // (the owner re-sends its subscriptions from the on_ready hook).
   void send_push(std::span<const std::string_view> argv);
 
+  // Drops the connection now; it reconnects with the usual backoff, asking cfg.locate for the
+  // address again (a Sentinel failover). Loop only.
+  void drop(const std::string& why);
+
   bool ready() const { return phase_ == Phase::Ready; }
   State state() const { return state_.load(std::memory_order_relaxed); }
   std::size_t queued() const { return queue_.size(); }

@@ -400,6 +400,12 @@ void RedisStore::on_message(MessageFn fn) {
                   [shared = shared_, fn = std::move(fn)] { shared->on_message = std::move(fn); });
 }
 
+void RedisStore::drop_connections(const std::string& why) {
+  for (std::size_t i = 0; i < conns_.size(); ++i)
+    loops_.post(i, [c = conns_[i], why] { c->drop(why); });
+  loops_.post(kSubLoop, [c = sub_, why] { c->drop(why); });
+}
+
 // ---- health ------------------------------------------------------------------------------------
 
 State RedisStore::state() const {

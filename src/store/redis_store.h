@@ -60,8 +60,13 @@ class RedisStore final : public Store {
   const RedisStats& stats() const { return *stats_; }
   std::shared_ptr<const RedisStats> stats_ptr() const { return stats_; }
   const RedisConfig& config() const { return cfg_; }
-  // Returns the Redis key for a store key: the single place where keys are mapped (identity
-  // today: the original's names; the Redis Cluster store will add {hash tags} here).
+  // Drops every connection (each reconnects, asking cfg.locate again): the Sentinel master
+  // moved. Any thread.
+  void drop_connections(const std::string& why);
+  // Keeps `p` alive as long as the store (the SentinelWatcher behind cfg.locate).
+  void keep_alive(std::shared_ptr<void> p) { keep_alive_ = std::move(p); }
+  // Returns the Redis key for a store key: the single place where keys are mapped (identity:
+  // the original's names; RedisClusterStore maps with cluster::map_key, which adds {hash tags}).
   static std::string map_key(std::string key) { return key; }
 
  private:
@@ -76,6 +81,7 @@ class RedisStore final : public Store {
   std::shared_ptr<Shared> shared_;
   std::vector<std::shared_ptr<RedisConn>> conns_;  // one per loop, index = loop
   std::shared_ptr<RedisConn> sub_;                 // pub/sub, on loop kSubLoop
+  std::shared_ptr<void> keep_alive_;
 };
 
 }  // namespace engage::store
