@@ -200,6 +200,46 @@ export async function startCluster(count, { nginx = true, redisArgs = [], server
   return env;
 }
 
+/**
+ * Generates a HAProxy configuration from deploy/haproxy.cfg: its `server` lines point at
+ * `ports`, the frontend binds 127.0.0.1:`listenPort`, the stats listener is dropped, and the
+ * serving instance is reported in an X-Engage-Upstream response header (tests only).
+ */
+export function haproxyConfig(listenPort, ports) {
+  let conf = readFileSync(path.join(ROOT, "deploy", "haproxy.cfg"), "utf8");
+  let replaced = false;
+  conf = conf.replace(/(?:^ *server e\d+ [^\n]*\n)+/m, () => {
+    replaced = true;
+    return ports.map((p, i) => `  server e${i + 1} 127.0.0.1:${p} check cookie e${i + 1}\n`).join("");
+  });
+  if (!replaced) throw new Error("deploy/haproxy.cfg: no backend server lines found");
+  conf = conf.replace(/^ *bind :80\s*$/m, `  bind 127.0.0.1:${listenPort}\n  http-response set-header X-Engage-Upstream %s`);
+  conf = conf.replace(/^listen stats[\s\S]*$/m, "");
+  conf = conf.replace(/^( *)maxconn \d+$/m, "$1maxconn 2000");  // the test's fd limit is lower
+  if (!conf.includes(`bind 127.0.0.1:${listenPort}`)) throw new Error("deploy/haproxy.cfg: no `bind :80` line");
+  return conf;
+}
+
+/** Starts HAProxy (foreground) in front of `ports`; resolves once it answers. */
+export async function startHaproxy(dir, ports) {
+  const port = await freePort();
+  const confPath = path.join(dir, "haproxy.cfg");
+  writeFileSync(confPath, haproxyConfig(port, ports));
+  const h = spawnProcess("haproxy", ["-db", "-f", confPath]);
+  h.port = port;
+  h.url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (h.exited) throw new Error(`haproxy exited: ${h.output}`);
+    try {
+      const res = await fetch(h.url + "/ready");
+      if (res.status === 200) return h;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`haproxy did not answer: ${h.output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Which instance (index into `ports`) nginx sends this client address to. */
 export async function nginxTarget(nginxUrl, ports) {
   const res = await fetch(nginxUrl + "/ready");
