@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -68,6 +69,14 @@ void install_engage(Context& ctx) {
   app->protection = engage::make_protection(ops, *app->metered_store);
   app->service = std::make_unique<engage::Service>(*app->metered_io, *app->metered_store, limits,
                                                    app->protection.identity, app->protection.hooks);
+  // CAS retries (conflicts with other instances) back off on a timer of the calling loop.
+  net::Loops* loops = &ctx.loops;
+  app->service->env().rooms.set_defer([loops](int64_t delay_ms, std::function<void()> fn) {
+    const int cur = net::Loops::current();
+    auto& io = loops->context(cur >= 0 ? static_cast<std::size_t>(cur) : 0);
+    auto t = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(delay_ms));
+    t->async_wait([t, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
+  });
   engage::RestInfo info;
   if (ctx.options.engage_port_env)
     info.port = json::Value(*ctx.options.engage_port_env);

@@ -1,8 +1,10 @@
 // Room documents over the Store: create with a claimed code, resolve, and CAS-retried updates.
 #include "engage/rooms.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/random.h"
@@ -146,20 +148,29 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
   Mutator mutate;
   CommitFn cb;
   int left;
+  int attempt = 0;
 
   void run() {
     auto me = shared_from_this();
     self->store_.get(key, [me](store::Errc e, store::Doc d) { me->on_read(e, std::move(d)); });
   }
 
+  // Calls back exactly once, then hands the room to the next queued update.
+  void finish(Expected<Committed, ApiError> r) {
+    auto me = shared_from_this();  // keeps key alive past cb
+    CommitFn done = std::move(cb);
+    done(std::move(r));
+    self->release(key);
+  }
+
   void on_read(store::Errc e, store::Doc d) {
-    if (e == store::Errc::NotFound) return cb(Unexpected{not_found});
-    if (e != store::Errc::Ok) return cb(Unexpected{from_errc(e)});
+    if (e == store::Errc::NotFound) return finish(Unexpected{not_found});
+    if (e != store::Errc::Ok) return finish(Unexpected{from_errc(e)});
     auto parsed = parse_doc(d.value);
-    if (!parsed) return cb(Unexpected{parsed.error()});
+    if (!parsed) return finish(Unexpected{parsed.error()});
     json::Value doc = std::move(*parsed);
     auto verdict = mutate(doc);
-    if (!verdict) return cb(Unexpected{verdict.error()});
+    if (!verdict) return finish(Unexpected{verdict.error()});
     const std::string ck = code_key_of(prefix, doc);
     auto me = shared_from_this();
     const int ttl = self->limits_.room_ttl_s;
@@ -168,7 +179,7 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
         std::vector<std::string> keys{key};
         if (!ck.empty()) keys.push_back(ck);
         self->store_.touch(std::move(keys), ttl, [](store::Errc) {});
-        return cb(Committed{std::move(doc), Outcome::Keep});
+        return finish(Committed{std::move(doc), Outcome::Keep});
       }
       case Outcome::Delete: {
         std::vector<std::string> also;
@@ -196,15 +207,76 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
   }
 
   void on_written(store::Errc e, json::Value doc, Outcome o) {
-    if (e == store::Errc::Ok) return cb(Committed{std::move(doc), o});
+    if (e == store::Errc::Ok) return finish(Committed{std::move(doc), o});
     if (e == store::Errc::Conflict) {
-      if (left-- <= 0) return cb(Unexpected{unavailable()});
-      return run();
+      // Another instance wrote the room: back off (jittered, exponential, capped) and retry.
+      if (left-- <= 0) return finish(Unexpected{unavailable()});
+      auto me = shared_from_this();
+      const int64_t cap = self->limits_.cas_backoff_max_ms;
+      if (!self->defer_ || cap <= 0) return run();
+      const int shift = attempt < 10 ? attempt : 10;
+      ++attempt;
+      const int64_t ceiling = std::min<int64_t>(cap, int64_t{1} << shift);
+      const int64_t delay =
+          static_cast<int64_t>(Random::get().uniform(static_cast<uint32_t>(ceiling) + 1));
+      self->defer_(delay, [me] { Rooms::start(me); });
+      return;
     }
-    if (e == store::Errc::NotFound) return cb(Unexpected{not_found});
-    cb(Unexpected{from_errc(e)});
+    if (e == store::Errc::NotFound) return finish(Unexpected{not_found});
+    finish(Unexpected{from_errc(e)});
   }
 };
+
+void Rooms::start(std::shared_ptr<Update> u) {
+  // A trampoline: an inline store completes an update (and releases the next one) inside
+  // run(); the next one is run by the outermost start() on this thread, not recursively.
+  thread_local std::vector<std::shared_ptr<Update>>* pending = nullptr;
+  if (pending) {
+    pending->push_back(std::move(u));
+    return;
+  }
+  std::vector<std::shared_ptr<Update>> local;
+  local.push_back(std::move(u));
+  pending = &local;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    std::shared_ptr<Update> next = std::move(local[i]);
+    next->run();
+  }
+  pending = nullptr;
+}
+
+void Rooms::enqueue(std::shared_ptr<Update> u) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    auto [it, idle] = queues_.try_emplace(u->key);
+    if (!idle) {
+      it->second.push_back(std::move(u));
+      return;
+    }
+  }
+  start(std::move(u));
+}
+
+void Rooms::release(const std::string& key) {
+  std::shared_ptr<Update> next;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    auto it = queues_.find(key);
+    if (it == queues_.end()) return;
+    if (it->second.empty()) {
+      queues_.erase(it);
+      return;
+    }
+    next = std::move(it->second.front());
+    it->second.pop_front();
+  }
+  start(std::move(next));
+}
+
+std::size_t Rooms::busy_rooms() const {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  return queues_.size();
+}
 
 void Rooms::update(std::string prefix, std::string id, ApiError not_found, Mutator mutate,
                    CommitFn cb) {
@@ -216,7 +288,7 @@ void Rooms::update(std::string prefix, std::string id, ApiError not_found, Mutat
   u->mutate = std::move(mutate);
   u->cb = std::move(cb);
   u->left = limits_.max_cas_retries;
-  u->run();
+  enqueue(std::move(u));
 }
 
 }  // namespace engage::engage

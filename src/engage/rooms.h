@@ -4,9 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/expected.h"
 #include "core/json.h"
@@ -54,13 +58,34 @@ class Rooms {
   };
   using CommitFn = std::function<void(Expected<Committed, ApiError>)>;
   // Reads, applies `mutate` to a copy, and writes it with compare-and-set; on a conflict
-  // re-reads and re-applies (mutate must be repeatable), up to Limits::max_cas_retries.
+  // re-reads and re-applies (mutate must be repeatable), up to Limits::max_cas_retries, after
+  // a jittered backoff (see set_defer). Updates of one room on this instance run one at a
+  // time in arrival order (a per-room FIFO; no lock is held across the store call), so a
+  // conflict can only come from another instance. `cb` runs before the next queued update of
+  // the room starts.
   void update(std::string prefix, std::string id, ApiError not_found, Mutator mutate, CommitFn cb);
+
+  // Runs `fn` after `delay_ms` (on any thread); used to back off between CAS retries.
+  using DeferFn = std::function<void(int64_t delay_ms, std::function<void()> fn)>;
+  // Installs the timer used for retry backoff; without one, retries are immediate.
+  void set_defer(DeferFn defer) { defer_ = std::move(defer); }
+  // Returns how many rooms have an update in flight on this instance (tests, metrics).
+  std::size_t busy_rooms() const;
 
  private:
   struct Update;
+  // Runs u now when its room is idle here, else queues it behind the room's updates.
+  void enqueue(std::shared_ptr<Update> u);
+  // Ends u's turn: starts the next queued update of its room, if any.
+  void release(const std::string& key);
+  // Runs u->run() without growing the stack when inline stores complete synchronously.
+  static void start(std::shared_ptr<Update> u);
+
   store::Store& store_;
   const Limits& limits_;
+  DeferFn defer_;
+  mutable std::mutex queue_mu_;  // guards queues_ only; never held across a store call
+  std::unordered_map<std::string, std::deque<std::shared_ptr<Update>>> queues_;
 };
 
 // Returns true when s is exactly six ASCII digits.
