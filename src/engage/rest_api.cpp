@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 
 namespace engage::engage {
 
@@ -14,7 +15,9 @@ void send(const http::Respond& respond, int status, const json::Value& body) {
   respond(http::Response::json(status, body.dump()));
 }
 
+// Answers an error and counts it by code in engage_errors_total, as socket errors are counted.
 void fail(const http::Respond& respond, const ApiError& e) {
+  metrics::ops().errors.with({e.code.empty() ? std::string_view("none") : e.code}).inc();
   http::Response res = http::Response::json(e.status, rest_error_body(e));
   if (e.retry_after_ms > 0)
     res.headers.emplace_back("Retry-After", std::to_string((e.retry_after_ms + 999) / 1000));

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <utility>
 
+#include "core/metrics.h"
 #include "engineio/codec_bridge.h"
 #include "net/loops.h"
 
@@ -21,6 +22,13 @@ const std::shared_ptr<const std::string>& packet_of(char type) {
   return packets[type - '0'];
 }
 
+// Returns the engage_connections series of a transport (looked up once; lock-free after).
+metrics::Gauge& connections_gauge(Session::Transport t) {
+  static metrics::Gauge& polling = metrics::ops().connections.with({"polling"});
+  static metrics::Gauge& websocket = metrics::ops().connections.with({"websocket"});
+  return t == Session::Transport::WebSocket ? websocket : polling;
+}
+
 }  // namespace
 
 Session::Session(Server& server, std::size_t loop, std::string sid, int protocol,
@@ -33,9 +41,12 @@ Session::Session(Server& server, std::size_t loop, std::string sid, int protocol
       transport_(transport),
       b64_(b64) {
   server_.session_opened();
+  connections_gauge(transport_).add();
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  if (state_ != State::Closed) connections_gauge(transport_).sub();  // never closed: still count
+}
 
 // ---------------------------------------------------------------------------------------------
 // Start
@@ -419,6 +430,9 @@ void Session::finish_upgrade() {
   if (upgrade_timer_) upgrade_timer_->cancel();
   upgrade_timer_.reset();
   if (poll_) respond_poll_single('6');
+  connections_gauge(transport_).sub();
+  connections_gauge(Session::Transport::WebSocket).add();
+  metrics::ops().upgrades.inc();
   transport_ = Transport::WebSocket;
   state_ = State::Open;
   ws_ = std::move(probe_ws_);
@@ -465,6 +479,7 @@ void Session::on_closed(std::string_view reason, bool client_initiated) {
     }
   }
   state_ = State::Closed;
+  connections_gauge(transport_).sub();
   heartbeat_.cancel();
   if (upgrade_timer_) upgrade_timer_->cancel();
   upgrade_timer_.reset();
