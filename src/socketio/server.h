@@ -27,8 +27,9 @@ struct Handshake {
   std::string url;      // request target of the Engine.IO handshake
   std::vector<std::pair<std::string, std::string>> headers;  // lower-cased names
   std::vector<std::pair<std::string, std::string>> query;    // decoded handshake query
-  json::Value auth;  // CONNECT payload (v5), or the namespace query as an object (v4 / EIO3); {} if none
-  int eio = 4;       // Engine.IO protocol version of the connection (3 or 4)
+  json::Value
+      auth;     // CONNECT payload (v5), or the namespace query as an object (v4 / EIO3); {} if none
+  int eio = 4;  // Engine.IO protocol version of the connection (3 or 4)
   int64_t time_ms = 0;
 };
 
@@ -100,8 +101,8 @@ class Adapter {
  public:
   virtual ~Adapter() = default;
   // Publishes an encoded broadcast (the exact Engine.IO text/binary frames) to other instances.
-  virtual void publish(const BroadcastTarget& to, std::shared_ptr<const std::vector<std::string>> frames,
-                       bool has_binary) = 0;
+  virtual void publish(const BroadcastTarget& to,
+                       std::shared_ptr<const std::vector<std::string>> frames, bool has_binary) = 0;
   // The first local socket joined `room` of `nsp` / the last one left it.
   virtual void room_opened(const std::string& nsp, const std::string& room) = 0;
   virtual void room_closed(const std::string& nsp, const std::string& room) = 0;
