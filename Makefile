@@ -19,6 +19,7 @@ help:
 	@echo "make asan         ASan+UBSan build into build-asan/"
 	@echo "make unit         unit tests (GoogleTest, under ASan+UBSan)"
 	@echo "make integration  integration tests (Node test runner, official socket.io-client)"
+	@echo "make web-test     browser tests (Playwright + Debian chromium) against build/engage-server"
 	@echo "make fuzz         build the libFuzzer targets with clang and run each for FUZZ_SECONDS"
 	@echo "make format       clang-format every C++ file in place (format-check: verify only)"
 	@echo "make bench        micro-benchmarks (see BENCHMARKS.md for the scenario scripts)"
