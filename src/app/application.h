@@ -24,7 +24,8 @@ struct Context {
   sio::Server& io;
   http::Router& router;
   const Options& options;
-  std::function<void(std::string_view)> log;  // one line to the server log (info level)
+  std::function<void(std::string_view)> log;        // one line to the server log (info level)
+  std::function<void(std::string_view)> log_error;  // one line at error level (start-up failures)
   // Set by the application: whether its store is reachable (GET / and /health report it as
   // "redis": "connected" | "disconnected"). Unset: embedded store → connected.
   std::function<bool()> store_ready = {};

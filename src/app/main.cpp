@@ -1,14 +1,9 @@
 // engage-server: wires options, loops, Engine.IO/Socket.IO, the router and the network edge.
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +12,7 @@
 
 #include "app/application.h"
 #include "app/conformance.h"
+#include "app/logging.h"
 #include "app/options.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -35,69 +31,6 @@
 namespace engage::app {
 
 namespace {
-
-// Writes log lines to stderr through spdlog: text ("2026-01-01T00:00:00.000 info msg") or one
-// JSON object per line ({"time":...,"level":...,"msg":...,<fields>}). Thread-safe. Never given
-// tokens, headers or message payloads (callers log events, not traffic).
-class Logger {
- public:
-  Logger(const std::string& level, const std::string& format) : json_(format == "json") {
-    logger_ = std::make_shared<spdlog::logger>("engage",
-                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    logger_->set_level(spdlog::level::from_str(level));
-    logger_->set_pattern(json_ ? "%v" : "%Y-%m-%dT%H:%M:%S.%e %l %v");
-    logger_->flush_on(spdlog::level::trace);
-  }
-  // Logs `msg` at `level`; `fields` are extra JSON members ("\"k\":1,\"j\":\"x\"") that the
-  // JSON format adds to the object and the text format appends as {...}.
-  void log(std::string_view level, std::string_view msg, std::string_view fields = {}) {
-    const auto lvl = spdlog::level::from_str(std::string(level));
-    if (!logger_->should_log(lvl)) return;
-    std::string line;
-    if (json_) {
-      line = "{\"time\":";
-      json::write_string(line, iso_now());
-      line += ",\"level\":";
-      const auto name = spdlog::level::to_string_view(lvl);
-      json::write_string(line, std::string_view(name.data(), name.size()));
-      line += ",\"msg\":";
-      json::write_string(line, msg);
-      if (!fields.empty()) {
-        line += ',';
-        line += fields;
-      }
-      line += '}';
-    } else {
-      line = msg;
-      if (!fields.empty()) {
-        line += " {";
-        line += fields;
-        line += '}';
-      }
-    }
-    logger_->log(lvl, "{}", line);
-  }
-
- private:
-  static std::string iso_now() {
-    const int64_t ms = Clock::get().now_ms();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
-    const int frac = static_cast<int>(ms % 1000);
-    out += '.';
-    out += static_cast<char>('0' + frac / 100);
-    out += static_cast<char>('0' + frac / 10 % 10);
-    out += static_cast<char>('0' + frac % 10);
-    out += 'Z';
-    return out;
-  }
-  bool json_;
-  std::shared_ptr<spdlog::logger> logger_;
-};
 
 // The top of the HTTP stack: Engine.IO endpoints first, then the router, then a JSON 404.
 class Front final : public net::HttpHandler {
@@ -238,7 +171,12 @@ void add_ready_route(http::Router& router, const std::atomic<bool>& draining,
 
 int run(int argc, char** argv) {
   ParseResult parsed = parse_options(argc, argv);
-  if (!parsed.options) return parsed.exit_code;
+  if (!parsed.options) {
+    // A configuration error: one error-level line in the requested log format, exit code 2.
+    if (!parsed.error.empty())
+      Logger("info", detect_log_format(argc, argv)).log("error", "engage-server: " + parsed.error);
+    return parsed.exit_code;
+  }
   const Options& o = *parsed.options;
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -270,8 +208,12 @@ int run(int argc, char** argv) {
     echo_engine = std::make_unique<eio::Server>(loops, "/engine.io/", eo, echo_open_callback());
   } else {
 #ifdef ENGAGE_WITH_APP
-    Context ctx{loops, io, router, o,
-                [&logger](std::string_view line) { logger.log("info", line); }};
+    Context ctx{loops,
+                io,
+                router,
+                o,
+                [&logger](std::string_view line) { logger.log("info", line); },
+                [&logger](std::string_view line) { logger.log("error", line); }};
     install_engage(ctx);
     store_ready = ctx.store_ready;
     app_store = ctx.store;
@@ -350,8 +292,8 @@ int run(int argc, char** argv) {
   add_ready_route(router, draining, store_ready);
   std::string err = http.listen();
   if (!err.empty()) {
-    std::cerr << "engage-server: cannot listen on " << o.host << ":" << o.port << ": " << err
-              << "\n";
+    logger.log("error", "engage-server: cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                            ": " + err);
     return 1;
   }
   bound_port = http.port();

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
+#include <string>
 #include <thread>
 
 namespace engage::app {
@@ -30,7 +31,7 @@ ParseResult parse_options(int argc, char** argv) {
   Options o;
   unsigned cores = std::thread::hardware_concurrency();
   if (cores == 0) cores = 1;
-  o.threads = cores;
+  o.threads = std::min(cores, kMaxThreads);
   o.web_root = default_web_root(argc > 0 ? argv[0] : "engage-server");
 
   CLI::App app{
@@ -42,10 +43,20 @@ ParseResult parse_options(int argc, char** argv) {
   app.add_option("--port", o.port, "Port to listen on (0 = any free port); env PORT is used too")
       ->envname("ENGAGE_PORT")
       ->capture_default_str();
-  app.add_option("--threads", o.threads, "Event loops, one per core")
+  app.add_option("--threads", o.threads, "Event loops, 1..64 (default: one per core, at most 64)")
       ->envname("ENGAGE_THREADS")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 64u));
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || v[0] == '-' || n < 1 || n > kMaxThreads)
+              return "must be a whole number from 1 to " + std::to_string(kMaxThreads) +
+                     " (a session id encodes its event loop in one of 64 characters), got '" + v +
+                     "'";
+            return {};
+          },
+          "1..64"));
   app.add_flag(
          "--conformance", o.conformance,
          "Serve the Engine.IO/Socket.IO protocol test-suite endpoints (PROTOCOL.md section 4)")
@@ -123,8 +134,7 @@ ParseResult parse_options(int argc, char** argv) {
     char* end = nullptr;
     long p = std::strtol(port_env, &end, 10);
     if (*end != '\0' || p < 0 || p > 65535) {
-      std::cerr << "engage-server: PORT=" << port_env << " is not a port number\n";
-      return {std::nullopt, 2};
+      return {std::nullopt, 2, std::string("PORT=") + port_env + " is not a port number"};
     }
     o.port = static_cast<uint16_t>(p);
   }
@@ -132,22 +142,15 @@ ParseResult parse_options(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return {std::nullopt, code};
+    if (e.get_exit_code() == 0) return {std::nullopt, app.exit(e), {}};  // --help
+    return {std::nullopt, 2, std::string(e.what()) + " (see --help)"};
   }
-  if (o.host.empty()) {
-    std::cerr << "engage-server: --host must not be empty\n";
-    return {std::nullopt, 2};
-  }
+  if (o.host.empty()) return {std::nullopt, 2, "--host must not be empty"};
   if (!o.redis_url.empty() && !o.redis_url.starts_with("redis://") &&
-      !o.redis_url.starts_with("rediss://")) {
-    std::cerr << "engage-server: --redis must be a redis:// URL, got '" << o.redis_url << "'\n";
-    return {std::nullopt, 2};
-  }
-  if (std::string err = engage::validate_ops_options(o.ops); !err.empty()) {
-    std::cerr << "engage-server: " << err << "\n";
-    return {std::nullopt, 2};
-  }
+      !o.redis_url.starts_with("rediss://"))
+    return {std::nullopt, 2, "--redis must be a redis:// URL, got '" + o.redis_url + "'"};
+  if (std::string err = engage::validate_ops_options(o.ops); !err.empty())
+    return {std::nullopt, 2, err};
   if (o.conformance) {
     // PROTOCOL.md §4: the settings the official test suites are written against.
     o.ping_interval_ms = 300;
@@ -155,7 +158,7 @@ ParseResult parse_options(int argc, char** argv) {
     o.max_http_buffer_size = 1000000;
     o.connect_timeout_ms = 1000;
   }
-  return {std::move(o), 0};
+  return {std::move(o), 0, {}};
 }
 
 }  // namespace engage::app

@@ -1,5 +1,6 @@
 // install_engage: builds the store and the ENGAGE service for the server's main, and runs the
 // periodic expiry sweep on loop 0.
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -17,6 +18,8 @@
 #include "net/loops.h"
 #include "store/bus_adapter.h"
 #include "store/factory.h"
+#include "store/redis_cluster_store.h"
+#include "store/redis_store.h"
 
 namespace engage::app {
 
@@ -31,7 +34,36 @@ struct Installed {
   engage::Protection protection;                        // issue 8: rate limits, JWT identity
   std::unique_ptr<engage::Service> service;
   std::unique_ptr<boost::asio::steady_timer> timer;
+  // Set when the store talks to Redis (single node, Sentinel or Cluster).
+  std::shared_ptr<const store::RedisStats> redis_stats;
 };
+
+// Registers the Redis store's own counters as scrape-time families (engage_store_failures_total,
+// engage_store_connect_failures_total).
+void export_redis_families(const std::shared_ptr<const store::RedisStats>& stats) {
+  auto& r = metrics::Registry::global();
+  r.collect("engage_store_failures_total",
+            "Store (Redis) calls failed as unavailable or timed out.", metrics::Type::Counter, {},
+            [stats](std::vector<metrics::Sample>& out) {
+              out.push_back({{}, static_cast<double>(stats->failures.load())});
+            });
+  r.collect("engage_store_connect_failures_total", "Store (Redis) connection attempts that failed.",
+            metrics::Type::Counter, {}, [stats](std::vector<metrics::Sample>& out) {
+              out.push_back({{}, static_cast<double>(stats->connect_failures.load())});
+            });
+}
+
+// Copies the Redis reconnects (as a delta, once per new value even under concurrent scrapes)
+// and the offline-queue depth into their ops() families.
+void refresh_redis_families(const store::RedisStats& stats) {
+  static std::atomic<uint64_t> seen{0};
+  const uint64_t now = stats.reconnects.load(std::memory_order_relaxed);
+  uint64_t prev = seen.load(std::memory_order_relaxed);
+  while (now > prev && !seen.compare_exchange_weak(prev, now, std::memory_order_relaxed)) {
+  }
+  if (now > prev) metrics::ops().store_reconnects.inc(now - prev);
+  metrics::ops().store_queue_depth.set(stats.offline_queue_depth.load(std::memory_order_relaxed));
+}
 
 void arm_sweep(Installed* app, int64_t every_ms) {
   app->timer->expires_after(std::chrono::milliseconds(every_ms));
@@ -51,11 +83,16 @@ void install_engage(Context& ctx) {
   std::string error;
   auto store = store::make_store(cfg, ctx.loops, error);
   if (!store) {
-    if (ctx.log) ctx.log("engage: cannot start the store: " + error);
+    if (ctx.log_error) ctx.log_error("engage: cannot start the store: " + error);
     std::exit(2);  // configuration error: fail fast at start-up
   }
   static Installed* app = new Installed();
   app->store = std::move(store);
+  if (auto* redis = dynamic_cast<store::RedisStore*>(app->store.get()))
+    app->redis_stats = redis->stats_ptr();
+  else if (auto* cluster = dynamic_cast<store::RedisClusterStore*>(app->store.get()))
+    app->redis_stats = cluster->stats_ptr();
+  if (app->redis_stats) export_redis_families(app->redis_stats);
   // Issue 6: with a shared (Redis) store, room broadcasts cross instances over its pub/sub bus.
   // Installed before the server accepts, so no room membership predates it (CONTRACT §8.21).
   if (app->store->kind() != "memory") store::BusAdapter::install(*app->store, ctx.io);
@@ -105,6 +142,7 @@ void install_engage(Context& ctx) {
       metrics::ops().live_games.with({kind}).set(n.second);
     }
     app->metered_store->state();  // refreshes engage_store_up
+    if (app->redis_stats) refresh_redis_families(*app->redis_stats);
     return total;
   };
   app->timer = std::make_unique<boost::asio::steady_timer>(ctx.loops.context(0));

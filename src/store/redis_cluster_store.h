@@ -64,6 +64,8 @@ class RedisClusterStore final : public Store {
   std::string_view kind() const override { return "redis"; }
 
   const RedisStats& stats() const { return *stats_; }
+  // Returns the shared stats (kept alive by the metrics exporter beyond the store's calls).
+  std::shared_ptr<const RedisStats> stats_ptr() const { return stats_; }
   // Number of slot-map refreshes applied (tests, metrics).
   uint64_t refreshes() const;
   // Number of MOVED / ASK redirections followed.
