@@ -66,4 +66,29 @@ std::string Identity::rest_user(const http::Request& req, const json::Value& bod
   return std::string(fallback);
 }
 
+Expected<std::string, ApiError> Identity::rest_caller(const http::Request& req,
+                                                      const json::Value& body,
+                                                      std::string_view fallback) const {
+  if (!verifier_) return rest_user(req, body, fallback);
+  std::string_view h = req.header("authorization");
+  while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
+  if (h.empty())
+    return Unexpected{ApiError{"Authentication required: send Authorization: Bearer <JWT>",
+                               code::kUnauthorized, 401}};
+  // The scheme is case-insensitive (RFC 7235); one or more spaces before the token.
+  constexpr std::string_view kScheme = "bearer";
+  bool bearer = h.size() > kScheme.size() && (h[kScheme.size()] == ' ');
+  for (std::size_t i = 0; bearer && i < kScheme.size(); ++i) bearer = (h[i] | 0x20) == kScheme[i];
+  if (!bearer)
+    return Unexpected{
+        ApiError{"Authentication required: the Authorization header must be Bearer <JWT>",
+                 code::kUnauthorized, 401}};
+  std::string_view token = h.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  auto sub = verifier_(token);
+  if (!sub) return Unexpected{ApiError{"Invalid token: " + sub.error(), code::kUnauthorized, 401}};
+  return std::move(*sub);
+}
+
 }  // namespace engage::engage

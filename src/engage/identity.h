@@ -34,6 +34,14 @@ class Identity {
   // Returns the REST acting user: body.userId || X-User-Id || fallback (the original's rule).
   std::string rest_user(const http::Request& req, const json::Value& body,
                         std::string_view fallback) const;
+  // Returns the REST acting user under the configured mode. JWT mode: the `sub` of the
+  // `Authorization: Bearer <jwt>` header (body.userId and X-User-Id are ignored); a missing
+  // header, another scheme or a token the verifier rejects is a 401 UNAUTHORIZED ApiError whose
+  // message names the reason, never the token. Open mode: rest_user(req, body, fallback).
+  Expected<std::string, ApiError> rest_caller(const http::Request& req, const json::Value& body,
+                                              std::string_view fallback) const;
+  // Returns true when tokens are verified (JWT mode).
+  bool verifies_tokens() const { return static_cast<bool>(verifier_); }
   // Returns the stable public id of a token: "tok_" + 24 hex digits of its SHA-256.
   static std::string token_user_id(std::string_view token);
 

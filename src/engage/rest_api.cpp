@@ -21,6 +21,10 @@ void fail(const http::Respond& respond, const ApiError& e) {
   http::Response res = http::Response::json(e.status, rest_error_body(e));
   if (e.retry_after_ms > 0)
     res.headers.emplace_back("Retry-After", std::to_string((e.retry_after_ms + 999) / 1000));
+  if (e.status == 401)  // RFC 6750 §3: the scheme, and why a presented token was refused
+    res.headers.emplace_back("WWW-Authenticate", e.message.starts_with("Invalid token")
+                                                     ? R"(Bearer error="invalid_token")"
+                                                     : "Bearer");
   respond(std::move(res));
 }
 
@@ -42,14 +46,30 @@ const char* redis_word(Env& env) {
   return env.rooms.store().state() == store::State::Up ? "connected" : "disconnected";
 }
 
-// Wraps a POST handler: parses the body (answering 400/413 itself) and calls fn(req, body,
-// respond).
+// How a POST route names an unidentified caller in open mode (the original's fallbacks).
+enum class Fallback { Anonymous, Stamped /* "user_<now ms>" */ };
+
+// Wraps a POST handler that acts as a user: with JWT verification configured, checks the
+// Bearer token first (answering 401 itself); parses the body (answering 400/413 itself); then
+// calls fn(req, body, user, respond) with the token's `sub`, or in open mode body.userId ||
+// X-User-Id || the fallback.
 template <class Fn>
-http::Handler with_body(Env& env, Fn fn) {
-  return [&env, fn](const http::Request& req, http::Respond respond) {
+http::Handler with_user(Env& env, Fallback fallback, Fn fn) {
+  return [&env, fallback, fn](const http::Request& req, http::Respond respond) {
+    std::string user;
+    if (env.identity.verifies_tokens()) {
+      auto caller = env.identity.rest_caller(req, json::Value::object(), {});
+      if (!caller) return fail(respond, caller.error());
+      user = std::move(*caller);
+    }
     auto body = parse_body(req, env.limits);
     if (!body) return fail(respond, body.error());
-    fn(req, *body, std::move(respond));
+    if (user.empty())
+      user = env.identity.rest_user(req, *body,
+                                    fallback == Fallback::Stamped
+                                        ? "user_" + std::to_string(Clock::get().now_ms())
+                                        : std::string("anonymous"));
+    fn(req, *body, user, std::move(respond));
   };
 }
 
@@ -121,37 +141,38 @@ void install_rest(http::Router& router, Env& env, PlayAlong& play, SyncRooms& wa
 
   // ---- chess (§3.4) ----------------------------------------------------------------------
   router.add("POST", "/api/chess/create",
-             with_body(env, [&env, &play](const http::Request& req, const json::Value& body,
-                                          http::Respond respond) {
-               std::string user = env.identity.rest_user(
-                   req, body, "user_" + std::to_string(Clock::get().now_ms()));
-               if (auto lim = env.check_limit(user, "rest:chess/create"))
-                 return fail(respond, *lim);
-               play.create({user, {}}, [respond](Expected<json::Value, ApiError> r) {
-                 if (!r) return fail(respond, r.error());
-                 send(respond, 200, out_rest_room(*r));
-               });
-             }));
-  router.add("POST", "/api/chess/join",
-             with_body(env, [&env, &play](const http::Request& req, const json::Value& body,
-                                          http::Respond respond) {
-               auto ref = parse_room_ref(body, env.limits, "Room ID or code is required");
-               if (!ref) return fail(respond, ref.error());
-               std::string user = env.identity.rest_user(req, body, "anonymous");
-               if (auto lim = env.check_limit(user, "rest:chess/join")) return fail(respond, *lim);
-               play.join(
-                   {user, {}}, *ref,
-                   ApiError{"Invalid room code. Room may have expired or Redis is unavailable.",
-                            code::kInvalidCode, 404},
-                   ApiError{"Room not found. It may have expired.", code::kRoomNotFound, 404},
-                   [respond](Expected<PlayAlong::Joined, ApiError> r) {
-                     if (!r) return fail(respond, r.error());
-                     json::Object extra;
-                     extra.reserve(16);
-                     if (r->rejoin) extra.emplace_back("isRejoin", true);
-                     send(respond, 200, out_rest_room(r->room, std::move(extra)));
-                   });
-             }));
+             with_user(env, Fallback::Stamped,
+                       [&env, &play](const http::Request&, const json::Value&,
+                                     const std::string& user, http::Respond respond) {
+                         if (auto lim = env.check_limit(user, "rest:chess/create"))
+                           return fail(respond, *lim);
+                         play.create({user, {}}, [respond](Expected<json::Value, ApiError> r) {
+                           if (!r) return fail(respond, r.error());
+                           send(respond, 200, out_rest_room(*r));
+                         });
+                       }));
+  router.add(
+      "POST", "/api/chess/join",
+      with_user(env, Fallback::Anonymous,
+                [&env, &play](const http::Request&, const json::Value& body,
+                              const std::string& user, http::Respond respond) {
+                  auto ref = parse_room_ref(body, env.limits, "Room ID or code is required");
+                  if (!ref) return fail(respond, ref.error());
+                  if (auto lim = env.check_limit(user, "rest:chess/join"))
+                    return fail(respond, *lim);
+                  play.join(
+                      {user, {}}, *ref,
+                      ApiError{"Invalid room code. Room may have expired or Redis is unavailable.",
+                               code::kInvalidCode, 404},
+                      ApiError{"Room not found. It may have expired.", code::kRoomNotFound, 404},
+                      [respond](Expected<PlayAlong::Joined, ApiError> r) {
+                        if (!r) return fail(respond, r.error());
+                        json::Object extra;
+                        extra.reserve(16);
+                        if (r->rejoin) extra.emplace_back("isRejoin", true);
+                        send(respond, 200, out_rest_room(r->room, std::move(extra)));
+                      });
+                }));
   router.add("GET", "/api/chess/room/:roomId",
              [&env, &play](const http::Request& req, http::Respond respond) {
                const ApiError nf{"Room not found. It may have expired.", code::kRoomNotFound, 404};
@@ -166,46 +187,50 @@ void install_rest(http::Router& router, Env& env, PlayAlong& play, SyncRooms& wa
                });
              });
   router.add("POST", "/api/chess/move",
-             with_body(env, [&env, &play](const http::Request& req, const json::Value& body,
-                                          http::Respond respond) {
-               auto m = parse_move(body, env.limits);
-               if (!m) return fail(respond, m.error());
-               std::string user = env.identity.rest_user(req, body, "anonymous");
-               if (auto lim = env.check_limit(user, "rest:chess/move")) return fail(respond, *lim);
-               play.move({user, {}}, *m, [respond](Expected<PlayAlong::Moved, ApiError> r) {
-                 if (!r) return fail(respond, r.error());
-                 const json::Value& u = r->move_update;
-                 json::Object mv;
-                 mv.reserve(16);
-                 mv.emplace_back("from", member_or_null(u, "from"));
-                 mv.emplace_back("to", member_or_null(u, "to"));
-                 if (const auto* p = u.find("promotion")) mv.emplace_back("promotion", *p);
-                 json::Object o;
-                 o.reserve(16);
-                 o.emplace_back("success", true);
-                 for (const char* k : {"fen", "turn", "status", "winner"})
-                   o.emplace_back(k, member_or_null(u, k));
-                 o.emplace_back("move", json::Value(std::move(mv)));
-                 for (const char* k : {"san", "ply", "version"})
-                   o.emplace_back(k, member_or_null(u, k));
-                 send(respond, 200, json::Value(std::move(o)));
-               });
-             }));
-  router.add("POST", "/api/chess/resign",
-             with_body(env, [&env, &play](const http::Request& req, const json::Value& body,
-                                          http::Respond respond) {
-               auto id = parse_id_field(body, "roomId", env.limits);
-               if (!id) return fail(respond, id.error());
-               if (id->empty())
-                 return fail(respond, ApiError{"roomId is required", code::kBadRequest, 400});
-               std::string user = env.identity.rest_user(req, body, "anonymous");
-               if (auto lim = env.check_limit(user, "rest:chess/resign"))
-                 return fail(respond, *lim);
-               play.resign({user, {}}, *id, [respond](Expected<json::Value, ApiError> r) {
-                 if (!r) return fail(respond, r.error());
-                 send(respond, 200, out_rest_room(*r));
-               });
-             }));
+             with_user(env, Fallback::Anonymous,
+                       [&env, &play](const http::Request&, const json::Value& body,
+                                     const std::string& user, http::Respond respond) {
+                         auto m = parse_move(body, env.limits);
+                         if (!m) return fail(respond, m.error());
+                         if (auto lim = env.check_limit(user, "rest:chess/move"))
+                           return fail(respond, *lim);
+                         play.move({user, {}}, *m,
+                                   [respond](Expected<PlayAlong::Moved, ApiError> r) {
+                                     if (!r) return fail(respond, r.error());
+                                     const json::Value& u = r->move_update;
+                                     json::Object mv;
+                                     mv.reserve(16);
+                                     mv.emplace_back("from", member_or_null(u, "from"));
+                                     mv.emplace_back("to", member_or_null(u, "to"));
+                                     if (const auto* p = u.find("promotion"))
+                                       mv.emplace_back("promotion", *p);
+                                     json::Object o;
+                                     o.reserve(16);
+                                     o.emplace_back("success", true);
+                                     for (const char* k : {"fen", "turn", "status", "winner"})
+                                       o.emplace_back(k, member_or_null(u, k));
+                                     o.emplace_back("move", json::Value(std::move(mv)));
+                                     for (const char* k : {"san", "ply", "version"})
+                                       o.emplace_back(k, member_or_null(u, k));
+                                     send(respond, 200, json::Value(std::move(o)));
+                                   });
+                       }));
+  router.add(
+      "POST", "/api/chess/resign",
+      with_user(env, Fallback::Anonymous,
+                [&env, &play](const http::Request&, const json::Value& body,
+                              const std::string& user, http::Respond respond) {
+                  auto id = parse_id_field(body, "roomId", env.limits);
+                  if (!id) return fail(respond, id.error());
+                  if (id->empty())
+                    return fail(respond, ApiError{"roomId is required", code::kBadRequest, 400});
+                  if (auto lim = env.check_limit(user, "rest:chess/resign"))
+                    return fail(respond, *lim);
+                  play.resign({user, {}}, *id, [respond](Expected<json::Value, ApiError> r) {
+                    if (!r) return fail(respond, r.error());
+                    send(respond, 200, out_rest_room(*r));
+                  });
+                }));
 
   // ---- watch / sing (§3.5) ---------------------------------------------------------------
   for (SyncRooms* rooms : {&watch, &sing}) {
@@ -213,39 +238,41 @@ void install_rest(http::Router& router, Env& env, PlayAlong& play, SyncRooms& wa
     const std::string base = sr.names().rest;
     const std::string tag = "rest:" + sr.names().prefix + "/";
     router.add("POST", base + "/create",
-               with_body(env, [&env, &sr, tag](const http::Request& req, const json::Value& body,
-                                               http::Respond respond) {
-                 auto c = parse_create_sync(body, true, env.limits);
-                 if (!c) return fail(respond, c.error());
-                 std::string user = env.identity.rest_user(req, body, "anonymous");
-                 if (auto lim = env.check_limit(user, tag + "create")) return fail(respond, *lim);
-                 sr.create({user, {}}, *c, [respond](Expected<json::Value, ApiError> r) {
-                   if (!r) return fail(respond, r.error());
-                   send(respond, 200, out_rest_room(*r));
-                 });
-               }));
-    router.add("POST", base + "/join",
-               with_body(env, [&env, &sr, tag](const http::Request& req, const json::Value& body,
-                                               http::Respond respond) {
-                 auto ref = parse_room_ref(body, env.limits, "roomId or roomCode is required");
-                 if (!ref) return fail(respond, ref.error());
-                 std::string user = env.identity.rest_user(req, body, "anonymous");
-                 if (auto lim = env.check_limit(user, tag + "join")) return fail(respond, *lim);
-                 sr.join(
-                     {user, {}}, *ref,
-                     ApiError{"Invalid room code. Room may have expired or Redis is unavailable.",
-                              code::kInvalidCode, 404},
-                     ApiError{"Room not found", code::kRoomNotFound, 404},
-                     [respond, user](Expected<json::Value, ApiError> r) {
-                       if (!r) return fail(respond, r.error());
-                       const json::Value* host = r->find("hostId");
-                       json::Object extra;
-                       extra.reserve(16);
-                       extra.emplace_back("isHost",
-                                          host && host->is_string() && host->as_string() == user);
-                       send(respond, 200, out_rest_room(*r, std::move(extra)));
-                     });
-               }));
+               with_user(env, Fallback::Anonymous,
+                         [&env, &sr, tag](const http::Request&, const json::Value& body,
+                                          const std::string& user, http::Respond respond) {
+                           auto c = parse_create_sync(body, true, env.limits);
+                           if (!c) return fail(respond, c.error());
+                           if (auto lim = env.check_limit(user, tag + "create"))
+                             return fail(respond, *lim);
+                           sr.create({user, {}}, *c, [respond](Expected<json::Value, ApiError> r) {
+                             if (!r) return fail(respond, r.error());
+                             send(respond, 200, out_rest_room(*r));
+                           });
+                         }));
+    router.add(
+        "POST", base + "/join",
+        with_user(env, Fallback::Anonymous,
+                  [&env, &sr, tag](const http::Request&, const json::Value& body,
+                                   const std::string& user, http::Respond respond) {
+                    auto ref = parse_room_ref(body, env.limits, "roomId or roomCode is required");
+                    if (!ref) return fail(respond, ref.error());
+                    if (auto lim = env.check_limit(user, tag + "join")) return fail(respond, *lim);
+                    sr.join({user, {}}, *ref,
+                            ApiError{
+                                "Invalid room code. Room may have expired or Redis is unavailable.",
+                                code::kInvalidCode, 404},
+                            ApiError{"Room not found", code::kRoomNotFound, 404},
+                            [respond, user](Expected<json::Value, ApiError> r) {
+                              if (!r) return fail(respond, r.error());
+                              const json::Value* host = r->find("hostId");
+                              json::Object extra;
+                              extra.reserve(16);
+                              extra.emplace_back(
+                                  "isHost", host && host->is_string() && host->as_string() == user);
+                              send(respond, 200, out_rest_room(*r, std::move(extra)));
+                            });
+                  }));
     router.add("GET", base + "/room/:roomId",
                [&env, &sr](const http::Request& req, http::Respond respond) {
                  const ApiError nf{"Room not found", code::kRoomNotFound, 404};
@@ -265,33 +292,35 @@ void install_rest(http::Router& router, Env& env, PlayAlong& play, SyncRooms& wa
     };
     for (Ctl ctl : {Ctl{"/play", SyncAction::Play}, Ctl{"/pause", SyncAction::Pause},
                     Ctl{"/seek", SyncAction::Seek}}) {
-      router.add(
-          "POST", base + ctl.path,
-          with_body(env, [&env, &sr, ctl, tag](const http::Request& req, const json::Value& body,
-                                               http::Respond respond) {
-            auto c = parse_sync_control(ctl.action, body, env.limits);
-            if (!c) return fail(respond, c.error());
-            std::string user = env.identity.rest_user(req, body, "anonymous");
-            if (auto lim = env.check_limit(user, tag + (ctl.path + 1))) return fail(respond, *lim);
-            sr.control({user, {}}, *c, [respond](Expected<json::Value, ApiError> r) {
-              if (!r) return fail(respond, r.error());
-              send(respond, 200, out_rest_room(*r));
-            });
-          }));
+      router.add("POST", base + ctl.path,
+                 with_user(env, Fallback::Anonymous,
+                           [&env, &sr, ctl, tag](const http::Request&, const json::Value& body,
+                                                 const std::string& user, http::Respond respond) {
+                             auto c = parse_sync_control(ctl.action, body, env.limits);
+                             if (!c) return fail(respond, c.error());
+                             if (auto lim = env.check_limit(user, tag + (ctl.path + 1)))
+                               return fail(respond, *lim);
+                             sr.control({user, {}}, *c,
+                                        [respond](Expected<json::Value, ApiError> r) {
+                                          if (!r) return fail(respond, r.error());
+                                          send(respond, 200, out_rest_room(*r));
+                                        });
+                           }));
     }
     router.add("POST", base + "/change-video",
-               with_body(env, [&env, &sr, tag](const http::Request& req, const json::Value& body,
-                                               http::Respond respond) {
-                 auto c = parse_change_video(body, env.limits);
-                 if (!c) return fail(respond, c.error());
-                 std::string user = env.identity.rest_user(req, body, "anonymous");
-                 if (auto lim = env.check_limit(user, tag + "change-video"))
-                   return fail(respond, *lim);
-                 sr.change_video({user, {}}, *c, [respond](Expected<json::Value, ApiError> r) {
-                   if (!r) return fail(respond, r.error());
-                   send(respond, 200, out_rest_room(*r));
-                 });
-               }));
+               with_user(env, Fallback::Anonymous,
+                         [&env, &sr, tag](const http::Request&, const json::Value& body,
+                                          const std::string& user, http::Respond respond) {
+                           auto c = parse_change_video(body, env.limits);
+                           if (!c) return fail(respond, c.error());
+                           if (auto lim = env.check_limit(user, tag + "change-video"))
+                             return fail(respond, *lim);
+                           sr.change_video({user, {}}, *c,
+                                           [respond](Expected<json::Value, ApiError> r) {
+                                             if (!r) return fail(respond, r.error());
+                                             send(respond, 200, out_rest_room(*r));
+                                           });
+                         }));
   }
 }
 
