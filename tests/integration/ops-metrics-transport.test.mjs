@@ -2,7 +2,8 @@
 // that upgrades; REST errors count in engage_errors_total; and, on the Redis store with a real
 // redis-server that the test kills and restarts, every family of issue 8 is exposed (parsed as the
 // Prometheus text format) and is non-zero once the test provoked it — Redis reconnects, the
-// offline queue and store up/down included.
+// offline queue and store up/down included; on a local Redis Cluster the same Redis families are
+// exported and follow a dropped connection.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
@@ -10,6 +11,9 @@ import { startServer } from "./lib/server.mjs";
 import { connect, request as emitFor, waitFor, http, settle } from "./lib/engage-client.mjs";
 import { openWs, sleep } from "./lib/raw.mjs";
 import { redisAvailable, startRedis, until } from "./redis-lib.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 const haveRedis = await redisAvailable();
 let server;
@@ -257,4 +261,33 @@ test("on the Redis store every issue-8 family is exposed and moves once provoked
   const inf = last.find((x) => x.name === "engage_store_operation_seconds_bucket" && x.labels.op === "cas" && x.labels.le === "+Inf");
   assert.equal(inf.value, value(last, "engage_store_operation_seconds_count", { op: "cas" }));
   assert.ok(new Set(last.filter((x) => x.name === "engage_errors_total" && x.value > 0).map((x) => x.labels.code)).size >= 2, "errors by kind");
+});
+
+test("on a Redis Cluster the Redis store families are exported too, and a dropped node connection counts a reconnect", { timeout: 60000 }, async () => {
+  assert.ok(haveRedis, "redis-server is not installed (scripts/install-deps.sh installs it)");
+  const { startRedisCluster, redisCommand } = await import("./scale-harness.mjs");
+  const dir = mkdtempSync(path.join(tmpdir(), "engage-metrics-cluster-"));
+  const cluster = await startRedisCluster(dir, 3);
+  cleanup.push(async () => {
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const s = await startServer(["--threads", "1", "--redis-cluster", cluster.seeds]);
+  cleanup.unshift(() => s.stop());
+  const up = await until(async () => {
+    const c = await http(s.url, "POST", "/api/chess/create", { userId: "cl-metrics" });
+    const m = await scrape(s.url);
+    return c.status === 200 && value(m, "engage_store_up") === 1 ? m : null;
+  }, 15000);
+  assert.ok(up, "the cluster store never came up");
+  for (const name of ["engage_store_failures_total", "engage_store_connect_failures_total", "engage_store_reconnects_total", "engage_store_offline_queue_depth"])
+    assert.ok(has(up, name), `${name} missing on the cluster store`);
+  assert.equal(value(up, "engage_store_reconnects_total"), 0);
+  for (const n of cluster.nodes) await redisCommand(n.port, ["CLIENT", "KILL", "TYPE", "normal"]);
+  const back = await until(async () => {
+    await http(s.url, "POST", "/api/chess/create", { userId: "cl-metrics-2" });
+    const m = await scrape(s.url);
+    return value(m, "engage_store_reconnects_total") >= 1 && value(m, "engage_store_up") === 1 ? m : null;
+  }, 15000);
+  assert.ok(back, "engage_store_reconnects_total did not move after the cluster nodes dropped the store's connections");
 });
