@@ -21,16 +21,36 @@
 
 namespace engage::sio {
 
-// What the client sent when it connected (Engine.IO handshake + Socket.IO CONNECT).
-struct Handshake {
-  std::string address;  // peer IP
-  std::string url;      // request target of the Engine.IO handshake
-  std::vector<std::pair<std::string, std::string>> headers;  // lower-cased names
-  std::vector<std::pair<std::string, std::string>> query;    // decoded handshake query
+// What the client sent when it connected (Engine.IO handshake + Socket.IO CONNECT). Every
+// connected client holds one, so the request part is kept compactly: one buffer with the peer
+// address, the request target and the headers (WebSocket plumbing headers dropped); the query
+// is decoded from the target when asked for.
+class Handshake {
+ public:
+  Handshake() = default;
+  // Keeps `address`, `url` and `headers` (lower-cased names) except the WebSocket handshake
+  // plumbing (sec-websocket-*, upgrade, connection), which says nothing about the client.
+  Handshake(std::string_view address, std::string_view url,
+            const std::vector<std::pair<std::string, std::string>>& headers);
+
+  std::string_view address() const;  // peer IP
+  std::string_view url() const;      // request target of the Engine.IO handshake
+  // Returns the value of the first header named `lower_name`, or "" when absent.
+  std::string_view header(std::string_view lower_name) const;
+  // Returns every kept header in arrival order (views into this handshake).
+  std::vector<std::pair<std::string_view, std::string_view>> headers() const;
+  // Returns the decoded query of the handshake URL ("EIO", "transport", "t", the client's own).
+  std::vector<std::pair<std::string, std::string>> query() const;
+
   json::Value
       auth;     // CONNECT payload (v5), or the namespace query as an object (v4 / EIO3); {} if none
   int eio = 4;  // Engine.IO protocol version of the connection (3 or 4)
   int64_t time_ms = 0;
+
+ private:
+  // Fields in order (address, url, then name/value per header), each as a LEB128 length and
+  // its bytes; allocated once at its exact size.
+  std::string data_;
 };
 
 class Socket : public std::enable_shared_from_this<Socket> {

@@ -29,7 +29,7 @@ std::shared_ptr<const std::string> frame_at(
 
 class Client final : public eio::SessionHandler, public std::enable_shared_from_this<Client> {
  public:
-  Client(ServerImpl& server, eio::SessionPtr session, std::shared_ptr<Handshake> base)
+  Client(ServerImpl& server, eio::SessionPtr session, Handshake base)
       : server_(server),
         session_(std::move(session)),
         base_(std::move(base)),
@@ -57,9 +57,10 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
 
   ServerImpl& server_;
   eio::SessionPtr session_;
-  // The handshake of the connection; the first namespace socket shares it (with its auth), later
-  // ones get a copy, so a client on one namespace stores its headers once.
-  std::shared_ptr<Handshake> base_;
+  // The handshake of the connection, inside the client's own allocation; the first namespace
+  // socket shares it (with its auth) through an aliasing pointer, later ones get a copy, so a
+  // client on one namespace stores its headers once and allocates nothing for them.
+  Handshake base_;
   bool base_shared_ = false;
   std::size_t loop_ = 0;
   wire::Decoder decoder_;
@@ -307,17 +308,18 @@ void Client::on_connect(const std::string& nsp_name, json::Value auth) {
   }
   std::shared_ptr<const Handshake> hs;
   if (!base_shared_) {
-    base_->auth = std::move(auth);
+    base_.auth = std::move(auth);
     base_shared_ = true;
-    hs = base_;
+    hs = std::shared_ptr<const Handshake>(shared_from_this(), &base_);
   } else {
-    auto copy = std::make_shared<Handshake>(*base_);
+    auto copy = std::make_shared<Handshake>(base_);
     copy->auth = std::move(auth);
     hs = std::move(copy);
   }
   std::string id;
   if (protocol() == 3)
-    id = nsp_name == "/" ? session_->sid() : nsp_name + "#" + session_->sid();
+    id = nsp_name == "/" ? std::string(session_->sid())
+                         : nsp_name + "#" + std::string(session_->sid());
   else
     id = random_id(kSocketIdLength);
   auto s =
@@ -397,18 +399,9 @@ ServerImpl::~ServerImpl() = default;
 
 eio::OpenCallback ServerImpl::open_callback() {
   return [this](const eio::SessionPtr& session, const http::Request& req) {
-    auto base = std::make_shared<Handshake>();
-    base->address = req.remote_address;
-    base->url = req.target;
-    base->headers.reserve(req.headers.size());
-    for (const auto& [k, v] : req.headers) {
-      // WebSocket handshake plumbing says nothing about the client: not kept (memory).
-      if (k.starts_with("sec-websocket-") || k == "upgrade" || k == "connection") continue;
-      base->headers.emplace_back(k, v);
-    }
-    base->query = wire::parse_query(req.query);
-    base->eio = session->protocol();
-    base->time_ms = Clock::get().now_ms();
+    Handshake base(req.remote_address, req.target, req.headers);
+    base.eio = session->protocol();
+    base.time_ms = Clock::get().now_ms();
     auto client = std::make_shared<Client>(*this, session, std::move(base));
     session->set_handler(client);
     client->start();

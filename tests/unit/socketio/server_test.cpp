@@ -114,14 +114,47 @@ class SioServerTest : public ::testing::Test {
   std::unique_ptr<eio::Server> engine_;
 };
 
+TEST(Handshake, KeepsAddressUrlAndHeadersCompactlyAndDecodesTheQuery) {
+  std::string long_value(300, 'v');  // lengths of two and more LEB128 bytes
+  long_value[0] = 'x';
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"host", "example.org"},         {"sec-websocket-key", "k"}, {"upgrade", "websocket"},
+      {"cookie", long_value},          {"connection", "Upgrade"},  {"x-empty", ""},
+      {"sec-websocket-version", "13"}, {"host", "second"}};
+  Handshake hs("10.0.0.7", "/socket.io/?EIO=4&transport=websocket&token=a%20b&flag", headers);
+  EXPECT_EQ(hs.address(), "10.0.0.7");
+  EXPECT_EQ(hs.url(), "/socket.io/?EIO=4&transport=websocket&token=a%20b&flag");
+  auto kept = hs.headers();
+  ASSERT_EQ(kept.size(), 4u);
+  EXPECT_EQ(kept[0], (std::pair<std::string_view, std::string_view>("host", "example.org")));
+  EXPECT_EQ(kept[1].first, "cookie");
+  EXPECT_EQ(kept[1].second, long_value);
+  EXPECT_EQ(kept[2], (std::pair<std::string_view, std::string_view>("x-empty", "")));
+  EXPECT_EQ(kept[3].second, "second");
+  EXPECT_EQ(hs.header("host"), "example.org");  // the first one
+  EXPECT_EQ(hs.header("upgrade"), "");
+  EXPECT_EQ(hs.header("missing"), "");
+  auto q = hs.query();
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[2], (std::pair<std::string, std::string>("token", "a b")));
+  EXPECT_EQ(q[3], (std::pair<std::string, std::string>("flag", "")));
+  Handshake copy = hs;
+  EXPECT_EQ(copy.header("cookie"), long_value);
+  Handshake empty;
+  EXPECT_EQ(empty.address(), "");
+  EXPECT_EQ(empty.url(), "");
+  EXPECT_TRUE(empty.headers().empty());
+  EXPECT_TRUE(empty.query().empty());
+}
+
 TEST_F(SioServerTest, ConnectRepliesWithOnlyTheSidAndUnknownNamespacesAreRefused) {
   std::vector<std::string> connected;
   NamespaceHandlers h;
   h.on_connect = [&](const SocketPtr& s) {
     connected.push_back(s->id());
-    EXPECT_EQ(s->handshake().address, "127.0.0.1");
+    EXPECT_EQ(s->handshake().address(), "127.0.0.1");
     EXPECT_EQ(s->handshake().auth.dump(), R"({"token":"1"})");
-    ASSERT_EQ(s->handshake().headers.size(), 1u);  // WebSocket plumbing headers are not kept
+    ASSERT_EQ(s->handshake().headers().size(), 1u);  // WebSocket plumbing headers are not kept
     EXPECT_EQ(s->handshake().eio, 4);
   };
   io_->add_namespace("/play", h);
