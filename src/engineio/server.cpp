@@ -17,7 +17,7 @@ namespace {
 // The sid's first character names the owner loop (so at most 64 loops).
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr std::size_t kSidLength = 20;
+constexpr std::size_t kSidLength = Session::kSidLength;
 
 int loop_of_sid(std::string_view sid) {
   if (sid.size() != kSidLength) return -1;
@@ -55,9 +55,15 @@ struct Query {
 };
 
 struct Server::LoopState {
-  // Keys point into each session's own sid string; the entry keeps the session alive.
+  explicit LoopState(boost::asio::io_context& io) : heartbeats(io) {}
+  HeartbeatLanes heartbeats;  // declared first: destroyed after the sessions
+  // Keys point into each session's own sid; the entry keeps the session alive.
   std::unordered_map<std::string_view, SessionPtr> sessions;
 };
+
+HeartbeatLanes& Server::heartbeats(std::size_t loop) {
+  return loop_states_[loop]->heartbeats;
+}
 
 http::Response error_response(int code) {
   std::string body = "{\"code\":";
@@ -124,7 +130,7 @@ Server::Server(net::Loops& loops, std::string path, Options options, OpenCallbac
       on_open_(std::move(on_open)) {
   if (path_.empty() || path_.back() != '/') path_ += '/';
   for (std::size_t i = 0; i < loops_.size(); ++i)
-    loop_states_.push_back(std::make_unique<LoopState>());
+    loop_states_.push_back(std::make_unique<LoopState>(loops_.context(i)));
 }
 
 Server::~Server() = default;

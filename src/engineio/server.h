@@ -38,6 +38,7 @@ struct Options {
 };
 
 class Session;
+class HeartbeatLanes;
 struct Query;
 using SessionPtr = std::shared_ptr<Session>;
 
@@ -85,6 +86,7 @@ class Server : public net::HttpHandler {
   // Internal (sessions call these on their loop).
   struct LoopState;
   LoopState& loop_state(std::size_t loop) { return *loop_states_[loop]; }
+  HeartbeatLanes& heartbeats(std::size_t loop);
   void session_opened() { session_count_.fetch_add(1, std::memory_order_relaxed); }
   void session_closed(const Session& s);
   void add_cors_headers(std::string_view origin, http::Response& res) const;

@@ -1,7 +1,9 @@
 // Engine.IO session state machine: heartbeat, polling, websocket, upgrade, close.
 #include "engineio/session.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cstring>
 #include <utility>
 
 #include "core/metrics.h"
@@ -31,21 +33,100 @@ metrics::Gauge& connections_gauge(Session::Transport t) {
 
 }  // namespace
 
-Session::Session(Server& server, std::size_t loop, std::string sid, int protocol,
+Session::Session(Server& server, std::size_t loop, std::string_view sid, int protocol,
                  Transport transport, bool b64)
     : server_(server),
-      sid_(std::move(sid)),
-      heartbeat_(server.loops().context(loop).get_executor()),
       loop_(static_cast<uint32_t>(loop)),
       protocol_(static_cast<uint8_t>(protocol)),
       transport_(transport),
       b64_(b64) {
+  std::memset(sid_, 0, sizeof sid_);
+  std::memcpy(sid_, sid.data(), std::min(sid.size(), kSidLength));
+  if (transport_ == Transport::Polling) polling_ = std::make_unique<Polling>();
   server_.session_opened();
   connections_gauge(transport_).add();
 }
 
 Session::~Session() {
+  HeartbeatLanes::unlink(*this);
   if (state_ != State::Closed) connections_gauge(transport_).sub();  // never closed: still count
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heartbeat lanes
+
+HeartbeatLanes::~HeartbeatLanes() {
+  for (auto& lane : lanes_) {
+    while (lane->head) unlink(*lane->head);
+  }
+}
+
+void HeartbeatLanes::schedule(Session& s, uint32_t ms, TimePoint deadline) {
+  unlink(s);
+  Lane* lane = nullptr;
+  for (auto& l : lanes_)
+    if (l->ms == ms) lane = l.get();
+  if (!lane) {
+    lanes_.push_back(std::make_unique<Lane>(io_, ms));
+    lane = lanes_.back().get();
+  }
+  s.hb_lane_ = lane;
+  s.hb_deadline_ = deadline;
+  // Deadlines of one duration arrive in order, so this is the tail; walk back otherwise.
+  Session* after = lane->tail;
+  while (after && after->hb_deadline_ > deadline) after = after->hb_prev_;
+  s.hb_prev_ = after;
+  s.hb_next_ = after ? after->hb_next_ : lane->head;
+  if (s.hb_next_)
+    s.hb_next_->hb_prev_ = &s;
+  else
+    lane->tail = &s;
+  if (after)
+    after->hb_next_ = &s;
+  else
+    lane->head = &s;
+  if (lane->head == &s) arm(*lane);
+}
+
+void HeartbeatLanes::unlink(Session& s) {
+  Lane* lane = s.hb_lane_;
+  if (!lane) return;
+  if (s.hb_prev_)
+    s.hb_prev_->hb_next_ = s.hb_next_;
+  else
+    lane->head = s.hb_next_;
+  if (s.hb_next_)
+    s.hb_next_->hb_prev_ = s.hb_prev_;
+  else
+    lane->tail = s.hb_prev_;
+  s.hb_prev_ = s.hb_next_ = nullptr;
+  s.hb_lane_ = nullptr;
+  // The lane's timer may now fire early or for nobody: on_timer re-checks the head.
+}
+
+void HeartbeatLanes::arm(Lane& lane) {
+  if (!lane.head) return;
+  const TimePoint due = lane.head->hb_deadline_;
+  if (lane.armed && lane.armed_for <= due) return;  // the pending wait comes first anyway
+  lane.armed = true;
+  lane.armed_for = due;
+  lane.timer.expires_at(due);  // cancels an earlier wait (it completes as aborted)
+  lane.timer.async_wait([&lane](const boost::system::error_code& ec) {
+    if (ec) return;  // re-armed, or the lane is gone
+    lane.armed = false;
+    on_timer(lane);
+  });
+}
+
+void HeartbeatLanes::on_timer(Lane& lane) {
+  const TimePoint now = std::chrono::steady_clock::now();
+  while (lane.head && lane.head->hb_deadline_ <= now) {
+    Session& s = *lane.head;
+    unlink(s);
+    auto keep = s.shared_from_this();  // linked sessions are open, hence owned by the table
+    s.on_heartbeat();
+  }
+  arm(lane);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,17 +187,10 @@ void Session::start_websocket(const net::WebSocketPtr& ws) {
 
 void Session::schedule_heartbeat(uint32_t ms, bool awaiting_pong, bool after_previous) {
   awaiting_pong_ = awaiting_pong;
-  if (after_previous) {
-    // Counted from when the ping was due, not from when a busy loop got to it: the client's
-    // deadline is pingInterval+pingTimeout after the handshake, exactly.
-    heartbeat_.expires_at(heartbeat_.expiry() + std::chrono::milliseconds(ms));
-  } else {
-    heartbeat_.expires_after(std::chrono::milliseconds(ms));
-  }
-  heartbeat_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;  // re-armed or cancelled
-    self->on_heartbeat();
-  });
+  // After a ping: counted from when the ping was due, not from when a busy loop got to it (the
+  // client's deadline is pingInterval+pingTimeout after the handshake, exactly).
+  const TimePoint base = after_previous ? hb_deadline_ : std::chrono::steady_clock::now();
+  server_.heartbeats(loop_).schedule(*this, ms, base + std::chrono::milliseconds(ms));
 }
 
 void Session::on_heartbeat() {
@@ -173,7 +247,7 @@ void Session::flush() {
     out_bytes_ = 0;
     return;
   }
-  if (!poll_) return;
+  if (!polling_held()) return;
   std::vector<Out> packets;
   packets.swap(out_);  // releases the buffer: an idle session holds no packet storage
   out_bytes_ = 0;
@@ -182,11 +256,11 @@ void Session::flush() {
 
 void Session::respond_poll(std::vector<Out> packets) {
   auto body = bridge::encode_polling(protocol_, b64_, packets);
-  http::Response res = text_response(std::move(body.body), poll_origin_);
+  http::Response res = text_response(std::move(body.body), polling_->poll_origin);
   if (body.binary) res.content_type = "application/octet-stream";
-  auto respond = std::move(poll_);
-  poll_ = nullptr;
-  std::string().swap(poll_origin_);
+  auto respond = std::move(polling_->poll);
+  polling_->poll = nullptr;
+  std::string().swap(polling_->poll_origin);
   respond(std::move(res));
 }
 
@@ -215,7 +289,7 @@ void Session::on_poll(const http::Request& req, http::Respond respond, net::Clie
     respond(std::move(res));
     return;
   }
-  if (poll_) {
+  if (polling_->poll) {
     // Two concurrent GETs: the newcomer gets 400, the session closes, the held GET gets "1".
     auto res = error_response(3);
     server_.add_cors_headers(req.header("origin"), res);
@@ -223,9 +297,9 @@ void Session::on_poll(const http::Request& req, http::Respond respond, net::Clie
     close("transport error");
     return;
   }
-  poll_ = std::move(respond);
-  poll_origin_ = std::string(req.header("origin"));
-  const uint32_t seq = ++poll_seq_;
+  polling_->poll = std::move(respond);
+  polling_->poll_origin = std::string(req.header("origin"));
+  const uint32_t seq = ++polling_->poll_seq;
   if (!out_.empty()) {
     flush();
     if (state_ == State::Upgrading) noop_owed_ = false;
@@ -245,8 +319,8 @@ void Session::on_poll(const http::Request& req, http::Respond respond, net::Clie
     gone->on_gone([weak, loops, owner, seq] {
       loops->dispatch(owner, [weak, seq] {
         auto s = weak.lock();
-        if (!s || !s->poll_ || s->poll_seq_ != seq) return;
-        s->poll_ = nullptr;
+        if (!s || !s->polling_held() || s->polling_->poll_seq != seq) return;
+        s->polling_->poll = nullptr;
         s->close("transport close");
       });
     });
@@ -338,7 +412,7 @@ void Session::install_ws_handlers(const net::WebSocketPtr& ws, bool probe) {
   h.on_message = [weak, owner, loops, same_loop, probe, raw](std::string_view data, bool binary) {
     if (same_loop) {
       if (auto s = weak.lock()) {
-        if (probe && s->probe_ws_.get() == raw)
+        if (probe && s->probing() && s->polling_->probe_ws.get() == raw)
           s->on_probe_message(data, binary);
         else if (s->ws_.get() == raw)
           s->on_ws_message(data, binary);
@@ -347,7 +421,7 @@ void Session::install_ws_handlers(const net::WebSocketPtr& ws, bool probe) {
     }
     loops->post(owner, [weak, probe, raw, d = std::string(data), binary] {
       if (auto s = weak.lock()) {
-        if (probe && s->probe_ws_.get() == raw)
+        if (probe && s->probing() && s->polling_->probe_ws.get() == raw)
           s->on_probe_message(d, binary);
         else if (s->ws_.get() == raw)
           s->on_ws_message(d, binary);
@@ -358,7 +432,7 @@ void Session::install_ws_handlers(const net::WebSocketPtr& ws, bool probe) {
     loops->dispatch(owner, [weak, raw] {
       auto s = weak.lock();
       if (!s) return;
-      if (s->probe_ws_.get() == raw)
+      if (s->probing() && s->polling_->probe_ws.get() == raw)
         s->cancel_upgrade();
       else if (s->ws_.get() == raw)
         s->on_closed("transport close", false);
@@ -390,17 +464,18 @@ void Session::on_ws_message(std::string_view data, bool binary) {
 }
 
 void Session::on_upgrade_socket(const net::WebSocketPtr& ws) {
-  if (state_ != State::Open || transport_ != Transport::Polling || probe_ws_ ||
-      !server_.options().allow_upgrades) {
+  if (state_ != State::Open || transport_ != Transport::Polling || !polling_ ||
+      polling_->probe_ws || !server_.options().allow_upgrades) {
     ws->close(1000);
     return;
   }
-  probe_ws_ = ws;
+  polling_->probe_ws = ws;
   install_ws_handlers(ws, true);
-  upgrade_timer_ = std::make_unique<Timer>(server_.loops().context(loop_).get_executor());
-  upgrade_timer_->expires_after(std::chrono::milliseconds(server_.options().upgrade_timeout_ms));
+  auto& timer = polling_->upgrade;
+  timer = std::make_unique<Timer>(server_.loops().context(loop_).get_executor());
+  timer->expires_after(std::chrono::milliseconds(server_.options().upgrade_timeout_ms));
   std::weak_ptr<Session> weak = shared_from_this();
-  upgrade_timer_->async_wait([weak](const boost::system::error_code& ec) {
+  timer->async_wait([weak](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto s = weak.lock()) s->cancel_upgrade();
   });
@@ -409,10 +484,10 @@ void Session::on_upgrade_socket(const net::WebSocketPtr& ws) {
 void Session::on_probe_message(std::string_view data, bool binary) {
   if (state_ == State::Closed) return;
   if (!binary && data == "2probe") {
-    probe_ws_->send(std::make_shared<const std::string>("3probe"), false);
+    polling_->probe_ws->send(std::make_shared<const std::string>("3probe"), false);
     if (state_ == State::Open) {
       state_ = State::Upgrading;
-      if (poll_)
+      if (polling_->poll)
         respond_poll_single('6');
       else if (protocol_ == 3)
         noop_owed_ = true;
@@ -427,16 +502,16 @@ void Session::on_probe_message(std::string_view data, bool binary) {
 }
 
 void Session::finish_upgrade() {
-  if (upgrade_timer_) upgrade_timer_->cancel();
-  upgrade_timer_.reset();
-  if (poll_) respond_poll_single('6');
+  if (polling_->upgrade) polling_->upgrade->cancel();
+  polling_->upgrade.reset();
+  if (polling_->poll) respond_poll_single('6');
   connections_gauge(transport_).sub();
   connections_gauge(Session::Transport::WebSocket).add();
   metrics::ops().upgrades.inc();
   transport_ = Transport::WebSocket;
   state_ = State::Open;
-  ws_ = std::move(probe_ws_);
-  probe_ws_.reset();
+  ws_ = std::move(polling_->probe_ws);
+  polling_.reset();  // a WebSocket session needs no polling state
   install_ws_handlers(ws_, false);
   if (noop_owed_) {
     noop_owed_ = false;
@@ -446,12 +521,13 @@ void Session::finish_upgrade() {
 }
 
 void Session::cancel_upgrade() {
-  if (upgrade_timer_) upgrade_timer_->cancel();
-  upgrade_timer_.reset();
-  if (probe_ws_) {
-    auto ws = std::move(probe_ws_);
-    probe_ws_.reset();
-    ws->close(1000);
+  if (polling_) {
+    if (polling_->upgrade) polling_->upgrade->cancel();
+    polling_->upgrade.reset();
+    if (auto ws = std::move(polling_->probe_ws)) {
+      polling_->probe_ws.reset();
+      ws->close(1000);
+    }
   }
   if (state_ == State::Upgrading) state_ = State::Open;
   noop_owed_ = false;
@@ -467,7 +543,7 @@ void Session::close(std::string_view reason) {
 void Session::on_closed(std::string_view reason, bool client_initiated) {
   if (state_ == State::Closed) return;
   auto self = shared_from_this();
-  if (transport_ == Transport::Polling && poll_) {
+  if (transport_ == Transport::Polling && polling_held()) {
     // A client "1" ends the held GET with a noop; a server-side close tells the client "1".
     if (client_initiated) {
       respond_poll_single('6');
@@ -480,12 +556,14 @@ void Session::on_closed(std::string_view reason, bool client_initiated) {
   }
   state_ = State::Closed;
   connections_gauge(transport_).sub();
-  heartbeat_.cancel();
-  if (upgrade_timer_) upgrade_timer_->cancel();
-  upgrade_timer_.reset();
-  if (probe_ws_) {
-    probe_ws_->close(1000);
-    probe_ws_.reset();
+  HeartbeatLanes::unlink(*this);
+  if (polling_) {
+    if (polling_->upgrade) polling_->upgrade->cancel();
+    polling_->upgrade.reset();
+    if (auto ws = std::move(polling_->probe_ws)) {
+      polling_->probe_ws.reset();
+      ws->close(1000);
+    }
   }
   if (ws_) {
     if (!client_initiated || reason != "transport close") {

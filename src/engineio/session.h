@@ -31,18 +31,57 @@ struct OutPacket {
 using Timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                 boost::asio::wait_traits<std::chrono::steady_clock>,
                                                 boost::asio::io_context::executor_type>;
+using TimePoint = std::chrono::steady_clock::time_point;
+
+class Session;
+
+// The heartbeat deadlines of one loop's sessions, without a timer per session: one FIFO per
+// duration (pingInterval, pingTimeout, their sum), each ordered by deadline and served by one
+// timer armed for its head. A session is linked in at most one lane. Loop only.
+class HeartbeatLanes {
+ public:
+  explicit HeartbeatLanes(boost::asio::io_context& io) : io_(io) {}
+  ~HeartbeatLanes();  // unlinks every session still waiting (server teardown)
+  HeartbeatLanes(const HeartbeatLanes&) = delete;
+  HeartbeatLanes& operator=(const HeartbeatLanes&) = delete;
+
+  // Moves `s` to the lane of `ms` with `deadline`; Session::on_heartbeat runs when it passes.
+  void schedule(Session& s, uint32_t ms, TimePoint deadline);
+  // Takes `s` out of its lane (no-op when not linked).
+  static void unlink(Session& s);
+
+  struct Lane {
+    Lane(boost::asio::io_context& io, uint32_t lane_ms) : ms(lane_ms), timer(io.get_executor()) {}
+    uint32_t ms;
+    Session* head = nullptr;
+    Session* tail = nullptr;
+    Timer timer;
+    bool armed = false;  // a wait is pending for `armed_for`
+    TimePoint armed_for{};
+  };
+
+ private:
+  static void arm(Lane& lane);
+  static void on_timer(Lane& lane);
+
+  boost::asio::io_context& io_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   enum class Transport : uint8_t { Polling, WebSocket };
 
-  Session(Server& server, std::size_t loop, std::string sid, int protocol, Transport transport,
+  static constexpr std::size_t kSidLength = 20;
+
+  // `sid` has kSidLength characters.
+  Session(Server& server, std::size_t loop, std::string_view sid, int protocol, Transport transport,
           bool b64);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  const std::string& sid() const { return sid_; }
+  std::string_view sid() const { return std::string_view(sid_, kSidLength); }
   int protocol() const { return protocol_; }  // 3 or 4
   std::size_t loop() const { return loop_; }
   bool is_open() const { return state_ != State::Closed; }
@@ -52,7 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // busy loop): the session is then closed as "ping timeout" before a request is served.
   bool heartbeat_expired() const {
     return state_ != State::Closed && (protocol_ == 3 || awaiting_pong_) &&
-           std::chrono::steady_clock::now() >= heartbeat_.expiry();
+           std::chrono::steady_clock::now() >= hb_deadline_;
   }
   // Makes v3 polling responses carry binary as "b4"+base64 text (the client sent b64=1).
   void set_b64() { b64_ = true; }
@@ -81,8 +120,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_upgrade_socket(const net::WebSocketPtr& ws);
 
  private:
+  friend class HeartbeatLanes;
   enum class State : uint8_t { Open, Upgrading, Closed };
   using Out = OutPacket;
+  // What only a polling session needs (the held GET, the upgrade probe); allocated for polling
+  // sessions and freed once they upgraded, so a WebSocket session does not carry it.
+  struct Polling {
+    http::Respond poll;              // the held GET, if any
+    std::string poll_origin;         // Origin header of the held GET, for its CORS headers
+    uint32_t poll_seq = 0;           // which GET is held (a gone notice for an older one is stale)
+    net::WebSocketPtr probe_ws;      // the WebSocket being probed during an upgrade
+    std::unique_ptr<Timer> upgrade;  // only while a probe is attached
+  };
 
   void on_packet(char type, std::string_view data, bool binary);
   void on_ws_message(std::string_view data, bool binary);
@@ -100,19 +149,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_closed(std::string_view reason, bool client_initiated);
   http::Response text_response(std::string body, std::string_view origin) const;
 
+  bool polling_held() const { return polling_ && polling_->poll; }
+  bool probing() const { return polling_ && polling_->probe_ws; }
+
   Server& server_;
-  std::string sid_;
   std::vector<Out> out_;  // packets waiting for a GET (polling) or for the upgrade to finish
   std::size_t out_bytes_ = 0;
-  http::Respond poll_;          // the held GET, if any
-  std::string poll_origin_;     // Origin header of the held GET, for its CORS headers
-  uint32_t poll_seq_ = 0;       // which GET is held (a gone notice for an older one is stale)
-  net::WebSocketPtr ws_;        // the websocket transport (after upgrade or websocket-only)
-  net::WebSocketPtr probe_ws_;  // the WebSocket being probed during an upgrade
+  std::unique_ptr<Polling> polling_;  // polling sessions until they upgraded
+  net::WebSocketPtr ws_;              // the websocket transport (after upgrade or websocket-only)
   std::shared_ptr<SessionHandler> handler_;
-  Timer heartbeat_;
-  std::unique_ptr<Timer> upgrade_timer_;  // only while a probe is attached
+  // Heartbeat: this session's entry in its loop's HeartbeatLanes.
+  Session* hb_prev_ = nullptr;
+  Session* hb_next_ = nullptr;
+  HeartbeatLanes::Lane* hb_lane_ = nullptr;
+  TimePoint hb_deadline_{};
   uint32_t loop_;
+  char sid_[kSidLength];
   uint8_t protocol_;
   Transport transport_;
   State state_ = State::Open;

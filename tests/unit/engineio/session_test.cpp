@@ -232,6 +232,42 @@ TEST_F(SessionTest, V4HeartbeatPingsThenTimesOut) {
   EXPECT_EQ(call("GET", "EIO=4&transport=polling&sid=" + sid)->status, 400);
 }
 
+TEST_F(SessionTest, SessionsShareTheLoopsHeartbeatLanesInDeadlineOrder) {
+  options_.ping_interval_ms = 200;
+  options_.ping_timeout_ms = 150;
+  make_server();
+  std::string a = handshake();
+  auto rec_a = recorder_;
+  Captured held_a;
+  call("GET", "EIO=4&transport=polling&sid=" + a, "", &held_a);
+  run_for(100);
+  std::string b = handshake();
+  auto rec_b = recorder_;
+  Captured held_b;
+  call("GET", "EIO=4&transport=polling&sid=" + b, "", &held_b);
+  std::string c = handshake();  // closed at once: its lane entry must go with it
+  auto rec_c = recorder_;
+  call("POST", "EIO=4&transport=polling&sid=" + c, "1");
+  EXPECT_EQ(rec_c->close_reason, "transport close");
+  run_for(150);  // t = 250: a's ping (due 200) is out, b's (due 300) is not
+  ASSERT_TRUE(held_a.response);
+  EXPECT_EQ(held_a.response->body, "2");
+  EXPECT_FALSE(held_b.response);
+  call("POST", "EIO=4&transport=polling&sid=" + a, "3");  // a's next ping: t = 450
+  Captured held_a2;
+  call("GET", "EIO=4&transport=polling&sid=" + a, "", &held_a2);
+  run_for(100);  // t = 350
+  ASSERT_TRUE(held_b.response);
+  EXPECT_EQ(held_b.response->body, "2");
+  EXPECT_FALSE(held_a2.response);
+  run_for(150);  // t = 500: b never answered (deadline 450); a was pinged again at 450
+  EXPECT_EQ(rec_b->close_reason, "ping timeout");
+  EXPECT_FALSE(rec_a->close_reason);
+  ASSERT_TRUE(held_a2.response);
+  EXPECT_EQ(held_a2.response->body, "2");
+  EXPECT_EQ(server_->session_count(), 1u);
+}
+
 TEST_F(SessionTest, V4ClientPingIsAProtocolError) {
   std::string sid = handshake();
   call("POST", "EIO=4&transport=polling&sid=" + sid, "2");
