@@ -169,7 +169,7 @@ void Session::start_polling(http::Respond respond, const http::Request& req) {
 
 void Session::start_websocket(const net::WebSocketPtr& ws) {
   ws_ = ws;
-  install_ws_handlers(ws, false);
+  install_ws_handlers(ws);
   if (protocol_ == 4)
     schedule_heartbeat(server_.options().ping_interval_ms, false);
   else
@@ -402,46 +402,44 @@ void Session::on_packet(char type, std::string_view data, bool binary) {
 // ---------------------------------------------------------------------------------------------
 // WebSocket transport and upgrade
 
-void Session::install_ws_handlers(const net::WebSocketPtr& ws, bool probe) {
-  std::weak_ptr<Session> weak = shared_from_this();
-  std::size_t owner = loop_;
-  net::Loops* loops = &server_.loops();
-  const bool same_loop = ws->loop() == owner;
-  net::WebSocket* raw = ws.get();
-  net::WebSocket::Handlers h;
-  h.on_message = [weak, owner, loops, same_loop, probe, raw](std::string_view data, bool binary) {
-    if (same_loop) {
-      if (auto s = weak.lock()) {
-        if (probe && s->probing() && s->polling_->probe_ws.get() == raw)
-          s->on_probe_message(data, binary);
-        else if (s->ws_.get() == raw)
-          s->on_ws_message(data, binary);
-      }
-      return;
-    }
-    loops->post(owner, [weak, probe, raw, d = std::string(data), binary] {
-      if (auto s = weak.lock()) {
-        if (probe && s->probing() && s->polling_->probe_ws.get() == raw)
-          s->on_probe_message(d, binary);
-        else if (s->ws_.get() == raw)
-          s->on_ws_message(d, binary);
-      }
-    });
-  };
-  h.on_close = [weak, owner, loops, raw](uint16_t) {
-    loops->dispatch(owner, [weak, raw] {
-      auto s = weak.lock();
-      if (!s) return;
-      if (s->probing() && s->polling_->probe_ws.get() == raw)
-        s->cancel_upgrade();
-      else if (s->ws_.get() == raw)
-        s->on_closed("transport close", false);
-    });
-  };
-  ws->set_handlers(std::move(h));
+void Session::install_ws_handlers(const net::WebSocketPtr& ws) {
+  ws->set_listener(std::weak_ptr<net::WebSocket::Listener>(shared_from_this()));
 }
 
-void Session::on_ws_message(std::string_view data, bool binary) {
+void Session::route_ws_message(net::WebSocket* ws, std::string_view data, bool binary) {
+  if (probing() && polling_->probe_ws.get() == ws)
+    on_probe_message(data, binary);
+  else if (ws_.get() == ws)
+    handle_ws_message(data, binary);
+}
+
+void Session::on_ws_message(net::WebSocket& ws, std::string_view data, bool binary) {
+  if (ws.loop() == loop_) {
+    route_ws_message(&ws, data, binary);  // the caller holds this session while it runs
+    return;
+  }
+  // A probe that arrived on another loop: the session's state lives on its own loop.
+  std::weak_ptr<Session> weak = shared_from_this();
+  net::WebSocket* raw = &ws;
+  server_.loops().post(loop_, [weak, raw, d = std::string(data), binary] {
+    if (auto s = weak.lock()) s->route_ws_message(raw, d, binary);
+  });
+}
+
+void Session::on_ws_close(net::WebSocket& ws, uint16_t) {
+  std::weak_ptr<Session> weak = shared_from_this();
+  net::WebSocket* raw = &ws;
+  server_.loops().dispatch(loop_, [weak, raw] {
+    auto s = weak.lock();
+    if (!s) return;
+    if (s->probing() && s->polling_->probe_ws.get() == raw)
+      s->cancel_upgrade();
+    else if (s->ws_.get() == raw)
+      s->on_closed("transport close", false);
+  });
+}
+
+void Session::handle_ws_message(std::string_view data, bool binary) {
   if (state_ == State::Closed) return;
   if (binary) {
     if (protocol_ == 3) {
@@ -470,7 +468,7 @@ void Session::on_upgrade_socket(const net::WebSocketPtr& ws) {
     return;
   }
   polling_->probe_ws = ws;
-  install_ws_handlers(ws, true);
+  install_ws_handlers(ws);
   auto& timer = polling_->upgrade;
   timer = std::make_unique<Timer>(server_.loops().context(loop_).get_executor());
   timer->expires_after(std::chrono::milliseconds(server_.options().upgrade_timeout_ms));
@@ -512,7 +510,6 @@ void Session::finish_upgrade() {
   state_ = State::Open;
   ws_ = std::move(polling_->probe_ws);
   polling_.reset();  // a WebSocket session needs no polling state
-  install_ws_handlers(ws_, false);
   if (noop_owed_) {
     noop_owed_ = false;
     ws_send(Out{packet_of('6'), false});

@@ -68,7 +68,8 @@ class HeartbeatLanes {
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session final : public net::WebSocket::Listener,
+                      public std::enable_shared_from_this<Session> {
  public:
   enum class Transport : uint8_t { Polling, WebSocket };
 
@@ -77,7 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // `sid` has kSidLength characters.
   Session(Server& server, std::size_t loop, std::string_view sid, int protocol, Transport transport,
           bool b64);
-  ~Session();
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -134,11 +135,15 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void on_packet(char type, std::string_view data, bool binary);
-  void on_ws_message(std::string_view data, bool binary);
+  // net::WebSocket::Listener: messages and closes of the transport and of a probe.
+  void on_ws_message(net::WebSocket& ws, std::string_view data, bool binary) override;
+  void on_ws_close(net::WebSocket& ws, uint16_t code) override;
+  void route_ws_message(net::WebSocket* ws, std::string_view data, bool binary);
+  void handle_ws_message(std::string_view data, bool binary);
   void on_probe_message(std::string_view data, bool binary);
   void finish_upgrade();
   void cancel_upgrade();
-  void install_ws_handlers(const net::WebSocketPtr& ws, bool probe);
+  void install_ws_handlers(const net::WebSocketPtr& ws);
   void queue(std::shared_ptr<const std::string> packet, bool binary);
   void flush();
   void ws_send(const Out& o);

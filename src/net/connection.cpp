@@ -178,6 +178,20 @@ void ClientGone::disarm() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// WebSocket::set_listener's default: a listener behind two handlers.
+
+void WebSocket::set_listener(std::weak_ptr<Listener> listener) {
+  Handlers h;
+  h.on_message = [this, listener](std::string_view data, bool binary) {
+    if (auto l = listener.lock()) l->on_ws_message(*this, data, binary);
+  };
+  h.on_close = [this, listener](uint16_t code) {
+    if (auto l = listener.lock()) l->on_ws_close(*this, code);
+  };
+  set_handlers(std::move(h));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Life cycle
 
 Connection::Connection(std::shared_ptr<ServerState> srv, LoopState& loop, Socket socket)
@@ -519,21 +533,45 @@ void Connection::set_handlers(Handlers h) {
     });
     return;
   }
-  handlers_ = std::move(h);
+  handlers_ = std::make_unique<Handlers>(std::move(h));
+  listener_.reset();
+  installed();
+}
+
+void Connection::set_listener(std::weak_ptr<Listener> listener) {
+  if (!on_loop(loop_.index)) {
+    srv_->loops.post(loop_.index, [self = shared_from_this(), l = std::move(listener)]() mutable {
+      self->set_listener(std::move(l));
+    });
+    return;
+  }
+  listener_ = std::move(listener);
+  handlers_.reset();
+  installed();
+}
+
+void Connection::installed() {
   handlers_set_ = true;
   if (mode_ == Mode::Closed) {
     // The connection died before the handlers were installed: report it now, once.
-    if (!on_close_called_ && handlers_.on_close) {
+    if (!on_close_called_) {
       on_close_called_ = true;
-      asio::post(socket_.get_executor(), [self = shared_from_this()] {
-        auto fn = std::move(self->handlers_.on_close);
-        self->handlers_ = {};
-        if (fn) fn(self->close_code_);
-      });
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->report_close(); });
     }
     return;
   }
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->resume_ws(); });
+}
+
+void Connection::report_close() {
+  // Whoever is installed hears the close once, then is dropped. The handlers are destroyed
+  // after the call, not under it (finish_close may run inside handlers_->on_message).
+  auto handlers = std::move(handlers_);
+  auto listener = std::move(listener_).lock();
+  listener_.reset();
+  if (handlers && handlers->on_close) handlers->on_close(close_code_);
+  if (listener) listener->on_ws_close(*this, close_code_);
+  if (handlers) asio::post(socket_.get_executor(), [h = std::move(handlers)] { (void)h; });
 }
 
 void Connection::resume_ws() {
@@ -556,7 +594,12 @@ void Connection::resume_ws() {
 }
 
 void Connection::on_message(std::string_view data, bool binary) {
-  if (handlers_.on_message && !close_sent_) handlers_.on_message(data, binary);
+  if (close_sent_) return;
+  if (handlers_) {
+    if (handlers_->on_message) handlers_->on_message(data, binary);
+  } else if (auto l = listener_.lock()) {
+    l->on_ws_message(*this, data, binary);
+  }
 }
 
 void Connection::on_ping(std::string_view payload) {
@@ -795,12 +838,7 @@ void Connection::finish_close(uint16_t ws_code) {
     if (!close_sent_ || close_code_ == ws::kCloseAbnormal) close_code_ = ws_code;
     if (handlers_set_ && !on_close_called_) {
       on_close_called_ = true;
-      // finish_close may run inside handlers_.on_message (a send that hit the hard limit):
-      // destroy the handlers later, not under the running callback.
-      Handlers h = std::move(handlers_);
-      handlers_ = {};
-      if (h.on_close) h.on_close(close_code_);
-      asio::post(socket_.get_executor(), [h = std::move(h)] { (void)h; });
+      report_close();
     }
   }
 }

@@ -69,6 +69,7 @@ class Connection final : public WebSocket,
 
   // WebSocket.
   void set_handlers(Handlers h) override;
+  void set_listener(std::weak_ptr<Listener> listener) override;
   void send(std::shared_ptr<const std::string> data, bool binary) override;
   void close(uint16_t code) override;
   std::size_t loop() const override { return loop_.index; }
@@ -117,6 +118,8 @@ class Connection final : public WebSocket,
   void do_close(uint16_t code);
   void send_close_frame(uint16_t code);
   void resume_ws();
+  void installed();  // after set_handlers/set_listener on the loop
+  void report_close();
 
   // Writing and closing.
   void enqueue(std::shared_ptr<const std::string> data, const char* hdr, std::size_t hdr_len);
@@ -145,9 +148,10 @@ class Connection final : public WebSocket,
   std::atomic<std::size_t> buffered_{0};
   ClientGonePtr gone_;                                           // of the outstanding request
   std::unique_ptr<std::function<void(WebSocketPtr)>> accepted_;  // called after the 101 is written
-  Handlers handlers_;
-  uint64_t seq_ = 0;        // number of the outstanding (or last) request
-  uint64_t timer_gen_ = 0;  // invalidates stale timer completions
+  std::unique_ptr<Handlers> handlers_;  // set_handlers (absent until then, or with a listener)
+  std::weak_ptr<Listener> listener_;    // set_listener
+  uint64_t seq_ = 0;                    // number of the outstanding (or last) request
+  uint64_t timer_gen_ = 0;              // invalidates stale timer completions
   Mode mode_ = Mode::Http;
   TimerPurpose timer_purpose_ = TimerPurpose::None;
   uint16_t close_code_ = ws::kCloseAbnormal;  // reported to on_close

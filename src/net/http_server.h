@@ -62,6 +62,19 @@ class WebSocket {
   // another thread it is applied on the connection's loop. The handlers always run on the
   // connection's loop (loop()). If the connection is already gone, on_close runs soon after.
   virtual void set_handlers(Handlers h) = 0;
+  // The alternative to Handlers for a layer that keeps one object per connection: no
+  // std::function (nor its heap-allocated captures) per connection. Called on the connection's
+  // loop with the WebSocket they concern.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void on_ws_message(WebSocket& ws, std::string_view data, bool binary) = 0;
+    virtual void on_ws_close(WebSocket& ws, uint16_t code) = 0;
+  };
+  // Installs `listener` instead of handlers, with the same rules as set_handlers. It is held
+  // weakly: once it is gone, messages are dropped and the close is not reported. The default
+  // adapts it to set_handlers.
+  virtual void set_listener(std::weak_ptr<Listener> listener);
   // Queues one message as one frame. The buffer is shared (a broadcast is encoded once): only
   // the 2-10 byte frame header is per connection. Dropped once close() was called or the
   // connection is gone.

@@ -57,6 +57,16 @@ class EchoHandler : public HttpHandler {
       d.body = "refused";
       return d;
     }
+    if (req.path == "/listener") {
+      d.accepted = [this](WebSocketPtr ws) {
+        auto l = std::make_shared<EchoListener>(*this);
+        ws->set_listener(l);
+        std::lock_guard lock(mu);
+        listeners.push_back(std::move(l));
+        sockets.push_back(ws);
+      };
+      return d;
+    }
     d.accepted = [this](WebSocketPtr ws) {
       std::weak_ptr<WebSocket> weak = ws;
       ws->set_handlers({[this, weak](std::string_view data, bool binary) {
@@ -101,6 +111,31 @@ class EchoHandler : public HttpHandler {
   std::vector<std::string> messages;
   std::vector<uint16_t> close_codes;
   std::vector<WebSocketPtr> sockets;
+
+  // Echoes through WebSocket::set_listener; records which WebSocket each call names.
+  class EchoListener final : public WebSocket::Listener {
+   public:
+    explicit EchoListener(EchoHandler& h) : h_(h) {}
+    void on_ws_message(WebSocket& ws, std::string_view data, bool binary) override {
+      {
+        std::lock_guard lock(h_.mu);
+        h_.messages.emplace_back(data);
+        named.push_back(&ws);
+      }
+      ws.send(std::make_shared<const std::string>(data), binary);
+    }
+    void on_ws_close(WebSocket& ws, uint16_t code) override {
+      std::lock_guard lock(h_.mu);
+      named.push_back(&ws);
+      h_.close_codes.push_back(code);
+      h_.cv.notify_all();
+    }
+    std::vector<WebSocket*> named;
+
+   private:
+    EchoHandler& h_;
+  };
+  std::vector<std::shared_ptr<EchoListener>> listeners;
 };
 
 class ServerTest : public ::testing::Test {
@@ -354,6 +389,47 @@ TEST_F(ServerTest, WebSocketHandshakeEchoAndClose) {
   std::this_thread::sleep_for(20ms);
   std::lock_guard lock(handler_.mu);
   EXPECT_EQ(handler_.close_codes, std::vector<uint16_t>{1000});  // exactly once
+}
+
+TEST_F(ServerTest, WebSocketListenerGetsMessagesAndOneCloseNamingItsSocket) {
+  start();
+  TestClient c(port_);
+  ASSERT_EQ(c.upgrade("/listener").status, 101);
+  ASSERT_TRUE(c.send_frame(1, "via listener"));
+  WsFrame f = c.read_frame();
+  EXPECT_EQ(f.opcode, 1);
+  EXPECT_EQ(f.payload, "via listener");
+  ASSERT_TRUE(c.send_frame(8, ws::close_payload(1001)));
+  EXPECT_EQ(c.read_frame().opcode, 8);
+  EXPECT_TRUE(c.wait_closed());
+  ASSERT_TRUE(handler_.wait([&] { return handler_.close_codes.size() == 1; }));
+  std::this_thread::sleep_for(20ms);
+  std::lock_guard lock(handler_.mu);
+  EXPECT_EQ(handler_.close_codes, std::vector<uint16_t>{1001});  // exactly once
+  ASSERT_EQ(handler_.listeners.size(), 1u);
+  ASSERT_EQ(handler_.sockets.size(), 1u);
+  EXPECT_EQ(handler_.listeners[0]->named,
+            (std::vector<WebSocket*>{handler_.sockets[0].get(), handler_.sockets[0].get()}));
+}
+
+TEST_F(ServerTest, WebSocketListenerThatIsGoneHearsNothing) {
+  start();
+  TestClient c(port_);
+  ASSERT_EQ(c.upgrade("/listener").status, 101);
+  ASSERT_TRUE(c.send_frame(1, "first"));
+  EXPECT_EQ(c.read_frame().payload, "first");
+  {
+    std::lock_guard lock(handler_.mu);
+    handler_.listeners.clear();  // held weakly by the connection: now gone
+  }
+  ASSERT_TRUE(c.send_frame(1, "dropped"));
+  ASSERT_TRUE(c.send_frame(8, ws::close_payload(1000)));
+  EXPECT_EQ(c.read_frame().opcode, 8);  // the close handshake still completes
+  EXPECT_TRUE(c.wait_closed());
+  std::this_thread::sleep_for(50ms);
+  std::lock_guard lock(handler_.mu);
+  EXPECT_EQ(handler_.messages, std::vector<std::string>{"first"});
+  EXPECT_TRUE(handler_.close_codes.empty());
 }
 
 TEST_F(ServerTest, WebSocketFragmentsWithInterleavedPing) {
