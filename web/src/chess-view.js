@@ -46,6 +46,8 @@ export function mountChess(root, { userId, target, connEl }) {
   let pending = null; // a move sent and not yet confirmed
   let createSent = false;
   let presence = "";
+  let settling = 0; // board position changes still animating (see settle())
+  let destroyed = false;
   const game = new Chess();
 
   const codeEl = h("strong", { class: "code", "data-testid": "room-code" });
@@ -88,6 +90,7 @@ export function mountChess(root, { userId, target, connEl }) {
     extensions: [{ class: Markers, props: { autoMarkers: MARKER_TYPE.frame } }, { class: PromotionDialog }],
   });
   board.enableMoveInput(onMoveInput);
+  publishInput();
   statusEl.textContent = target.create ? "Creating a game…" : "Joining…";
 
   socket.on("connected", (d) => {
@@ -136,8 +139,9 @@ export function mountChess(root, { userId, target, connEl }) {
     errorEl.textContent = message;
     if (pending) {
       pending = null;
-      board.setPosition(confirmedFen, true);
+      settle(board.setPosition(confirmedFen, true));
     }
+    publishInput();
     if (!room) statusEl.textContent = "Could not enter the room";
   });
 
@@ -159,8 +163,8 @@ export function mountChess(root, { userId, target, connEl }) {
     }
     if (r.status !== "finished") over = null;
     const orientation = myColor === "black" ? COLOR.black : COLOR.white;
-    if (board.getOrientation() !== orientation) board.setOrientation(orientation);
-    board.setPosition(confirmedFen, false);
+    if (board.getOrientation() !== orientation) settle(board.setOrientation(orientation));
+    settle(board.setPosition(confirmedFen, false));
     errorEl.textContent = "";
     render();
   }
@@ -226,7 +230,7 @@ export function mountChess(root, { userId, target, connEl }) {
     } catch {
       game.reset();
     }
-    board.setPosition(u.fen, true);
+    settle(board.setPosition(u.fen, true));
     board.removeMarkers(MARKER_TYPE.square);
     if (u.from) board.addMarker(MARKER_TYPE.square, u.from);
     if (u.to) board.addMarker(MARKER_TYPE.square, u.to);
@@ -237,6 +241,36 @@ export function mountChess(root, { userId, target, connEl }) {
 
   function canMove() {
     return !!room && room.status === "active" && !over && myColor === room.turn && !pending;
+  }
+
+  // Tracks a board change (setPosition/setOrientation) until its animation has finished.
+  // cm-chessboard runs position changes one after another, and a click move of ours stays
+  // "in progress" (further clicks ignored) until everything queued before it has been drawn;
+  // so the board takes input again only when every change we queued has settled.
+  function settle(promise) {
+    settling++;
+    publishInput();
+    Promise.resolve(promise)
+      .catch(() => {})
+      .then(() => {
+        settling--;
+        // After cm-chessboard's own continuations (it resets its input state in a .then).
+        setTimeout(publishInput, 0);
+      });
+  }
+
+  // Publishes the board's input state for people and automation: data-input="ready" when a
+  // click or drag of ours will be taken (our turn, nothing pending, the board at rest), else
+  // "wait"; data-position and data-orientation ("w" or "b": the side at the bottom) are what
+  // is drawn once the board is at rest.
+  function publishInput() {
+    if (destroyed) return;
+    const atRest = settling === 0;
+    boardEl.dataset.input = atRest && canMove() ? "ready" : "wait";
+    if (atRest) {
+      boardEl.dataset.position = board.getPosition();
+      boardEl.dataset.orientation = board.getOrientation();
+    }
   }
 
   function sendMove(from, to, promotion) {
@@ -255,32 +289,41 @@ export function mountChess(root, { userId, target, connEl }) {
         if (!canMove()) return false;
         const piece = event.piece || "";
         if (piece.charAt(0) !== myColor.charAt(0)) return false;
+        boardEl.dataset.selected = event.squareFrom;
         board.removeLegalMovesMarkers();
         board.addLegalMovesMarkers(game.moves({ square: event.squareFrom, verbose: true }));
         return true;
       }
       case INPUT_EVENT_TYPE.validateMoveInput: {
         board.removeLegalMovesMarkers();
+        delete boardEl.dataset.selected;
+        // Our own move lands at once instead of sliding: cm-chessboard ignores the next click
+        // until this move's animation has run, and the opponent may answer within it.
+        event.animate = false;
         const from = event.squareFrom;
         const to = event.squareTo;
         const legal = game.moves({ square: from, verbose: true }).filter((m) => m.to === to);
         if (legal.length > 0 && legal[0].promotion) {
           pending = { from, to };
+          publishInput();
           board.showPromotionDialog(to, myColor === "white" ? COLOR.white : COLOR.black, (result) => {
             if (result && result.type === PROMOTION_DIALOG_RESULT_TYPE.pieceSelected && result.piece) {
               sendMove(from, to, result.piece.charAt(1));
             } else {
               pending = null;
-              board.setPosition(confirmedFen, true);
+              settle(board.setPosition(confirmedFen, true));
+              publishInput();
             }
           });
           return true;
         }
         sendMove(from, to);
+        publishInput();
         return legal.length > 0;
       }
       case INPUT_EVENT_TYPE.moveInputCanceled:
         board.removeLegalMovesMarkers();
+        delete boardEl.dataset.selected;
         return undefined;
       default:
         return undefined;
@@ -313,6 +356,7 @@ export function mountChess(root, { userId, target, connEl }) {
     statusEl.dataset.state = room.status === "finished" || over ? "finished" : room.status;
     opponentEl.textContent = presence;
     resignBtn.disabled = !myColor || room.status === "finished" || !!over;
+    publishInput();
     const rows = moveRows(sans, firstPly);
     replaceChildren(
       movesEl,
@@ -342,6 +386,7 @@ export function mountChess(root, { userId, target, connEl }) {
   }
 
   return () => {
+    destroyed = true;
     socket.disconnect();
     board.destroy();
   };

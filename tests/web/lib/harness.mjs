@@ -11,6 +11,8 @@ import { startMock } from "./mock-server.mjs";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const WEB_ROOT = path.join(ROOT, "web", "dist");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "web");
+// Where a failing test leaves each page's screenshot, visible state and console log.
+export const FAILURES = path.join(ARTIFACTS, "failures");
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // The flags the issue asks for: no sandbox (containers), no GPU, nothing that reaches the network.
 export const CHROMIUM_FLAGS = [
@@ -51,19 +53,74 @@ export function launchBrowser() {
 }
 
 /**
- * Opens a page in a new browser context (its own storage: a second person) and records its
- * uncaught errors and console errors in `page.problems`.
+ * Opens a page in a new browser context (its own storage: a second person), records its
+ * uncaught errors and console errors in `page.problems` and every console line in
+ * `page.logs`, and adds it to `pages` (when given) so that a failing test can dump it.
  */
-export async function newPerson(browser) {
+export async function newPerson(browser, pages = null) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   if (process.env.ENGAGE_WEB_ROUTE === "1") await context.route((url) => /^\/app(\/|$)/.test(url.pathname), serveFromDist);
   const page = await context.newPage();
+  const t0 = Date.now();
   page.problems = [];
-  page.on("pageerror", (err) => page.problems.push("pageerror: " + err.message));
+  page.logs = [];
+  page.on("pageerror", (err) => {
+    page.problems.push("pageerror: " + err.message);
+    page.logs.push(`${Date.now() - t0} ms pageerror ${err.message}`);
+  });
   page.on("console", (msg) => {
     if (msg.type() === "error") page.problems.push("console: " + msg.text());
+    page.logs.push(`${Date.now() - t0} ms ${msg.type()} ${msg.text()}`);
   });
+  if (pages) pages.push(page);
   return page;
+}
+
+/**
+ * Returns a test function that runs `body(pages)` and, when it throws, saves a screenshot,
+ * the visible state and the console log of every page in `pages` to
+ * test-artifacts/web/failures/<name>-<n>.{png,txt} before rethrowing.
+ */
+export function withFailureArtifacts(name, body) {
+  return async () => {
+    const pages = [];
+    try {
+      await body(pages);
+    } catch (err) {
+      await dumpPages(name, pages, err);
+      throw err;
+    }
+  };
+}
+
+/** Writes what each page showed (see withFailureArtifacts); never throws. */
+export async function dumpPages(name, pages, err) {
+  fs.mkdirSync(FAILURES, { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    const base = path.join(FAILURES, `${name}-${i + 1}`);
+    const lines = [`test: ${name}`, `error: ${err && err.message}`, `url: ${page.isClosed() ? "(closed)" : page.url()}`];
+    if (!page.isClosed()) {
+      try {
+        const state = await page.evaluate(() => {
+          const out = {};
+          for (const el of document.querySelectorAll("[data-testid]")) {
+            const v = "value" in el && el.tagName !== "LI" ? el.value : el.textContent;
+            out[el.dataset.testid] = String(v || "").replace(/\s+/g, " ").trim().slice(0, 300);
+          }
+          const board = document.querySelector("[data-testid=board]");
+          if (board) out["board data-*"] = JSON.stringify({ ...board.dataset });
+          out.userId = localStorage.getItem("engage.userId");
+          return out;
+        });
+        for (const [k, v] of Object.entries(state)) lines.push(`${k}: ${v}`);
+        await page.screenshot({ path: base + ".png", fullPage: true, timeout: 5000 });
+      } catch (e) {
+        lines.push(`(could not read the page: ${e.message})`);
+      }
+    }
+    lines.push("", "console:", ...(page.logs || []));
+    fs.writeFileSync(base + ".txt", lines.join("\n") + "\n");
+  }
 }
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".webm": "video/webm", ".map": "application/json" };
@@ -115,14 +172,62 @@ export function pieceOn(page, sq) {
   }, sq);
 }
 
-/** Plays a move by clicking the `from` square and then the `to` square. */
+/** Returns the board's data-* attributes of `page` (input, position, selected). */
+export function boardState(page) {
+  return page.evaluate(() => {
+    const b = document.querySelector("[data-testid=board]");
+    return b ? { ...b.dataset } : {};
+  });
+}
+
+/**
+ * Resolves once the board of `page` takes input (data-input="ready": the player's turn,
+ * nothing pending, no animation running); a click before that may be ignored by the board.
+ */
+export async function waitForInput(page, ms = 8000) {
+  let last;
+  let status;
+  await until(
+    async () => {
+      last = await boardState(page);
+      if (last.input === "ready") return true;
+      status = await text(page, "status");
+      return false;
+    },
+    ms,
+    () => `the board to take input (board ${JSON.stringify(last)}, status "${status}")`,
+  );
+}
+
+/**
+ * Plays a move by clicking the `from` square, checking that the board selected it, and then
+ * clicking the `to` square.
+ */
 export async function clickMove(page, from, to) {
+  await waitForInput(page);
   await square(page, from).click();
+  await until(async () => (await boardState(page)).selected === from, 3000, `${from} to be selected`);
   await square(page, to).click();
+  await until(async () => (await boardState(page)).selected === undefined, 3000, `the click on ${to} to be taken`);
+}
+
+/** Resolves once the board of `page` draws `pieces` ({e4: "wp", e2: null, …}). */
+export async function waitForPieces(page, pieces, ms = 5000) {
+  let seen;
+  await until(
+    async () => {
+      seen = {};
+      for (const sq of Object.keys(pieces)) seen[sq] = await pieceOn(page, sq);
+      return Object.entries(pieces).every(([sq, p]) => seen[sq] === p);
+    },
+    ms,
+    () => `pieces ${JSON.stringify(pieces)} (seen ${JSON.stringify(seen)})`,
+  );
 }
 
 /** Plays a move by dragging the piece with the mouse from `from` to `to`. */
 export async function dragMove(page, from, to) {
+  await waitForInput(page);
   const a = await square(page, from).boundingBox();
   const b = await square(page, to).boundingBox();
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
@@ -145,14 +250,17 @@ export function text(page, id) {
   return page.getByTestId(id).textContent();
 }
 
-/** Resolves when `fn()` returns a truthy value, polling every 50 ms; rejects after `ms`. */
+/**
+ * Resolves when `fn()` returns a truthy value, polling every 50 ms; rejects after `ms` with
+ * `what` (a string, or a function returning one, called at the timeout) in the message.
+ */
 export async function until(fn, ms = 5000, what = "condition") {
   const end = Date.now() + ms;
   let last;
   for (;;) {
     last = await fn();
     if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
