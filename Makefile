@@ -19,7 +19,7 @@ help:
 	@echo "make asan         ASan+UBSan build into build-asan/"
 	@echo "make unit         unit tests (GoogleTest, under ASan+UBSan)"
 	@echo "make integration  integration tests (Node test runner, official socket.io-client)"
-	@echo "make web-test     browser tests (Playwright + Debian chromium) against build/engage-server"
+	@echo "make web-test     only the browser tests (Playwright + Debian chromium; also part of make test)"
 	@echo "make fuzz         build the libFuzzer targets with clang and run each for FUZZ_SECONDS"
 	@echo "make format       clang-format every C++ file in place (format-check: verify only)"
 	@echo "make bench        micro-benchmarks (see BENCHMARKS.md for the scenario scripts)"
@@ -60,9 +60,8 @@ unit: asan
 integration: build web
 	@ENGAGE_SERVER=$(CURDIR)/build/engage-server $(NODE_TEST) tests/integration/ tests/chess-diff/
 
-# The browser tests (Playwright + Debian chromium). Out of `make test` until their timing
-# flakiness in a clean clone is fixed (two of four chess tests timed out waiting for a move).
-web-test: build web
+# Only the browser tests (Playwright + Debian chromium); `make test` runs them too.
+web-test: build-servers web
 	@ENGAGE_SERVER=$(CURDIR)/build/engage-server $(NODE_TEST) tests/web/
 
 fuzz: fuzz-build
@@ -86,7 +85,7 @@ test: deps
 	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 	@ENGAGE_SERVER=$(CURDIR)/build/engage-server ENGAGE_SERVER_ASAN=$(CURDIR)/build-asan/engage-server \
-	  $(NODE_TEST) tests/integration/ tests/chess-diff/
+	  $(NODE_TEST) tests/integration/ tests/chess-diff/ tests/web/
 
 clean:
 	rm -rf build build-asan build-fuzz web/dist
