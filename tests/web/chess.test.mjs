@@ -13,6 +13,7 @@ import {
   startTarget,
   text,
   until,
+  waitForInput,
   waitForPieces,
   withFailureArtifacts,
 } from "./lib/harness.mjs";
@@ -30,8 +31,11 @@ after(async () => {
   if (target) await target.stop();
 });
 
-/** A (alice) creates a game, B (bob) joins it by the code shown on A's page. */
-async function startGame(tag, pages) {
+/**
+ * A (alice) creates a game, B (bob) joins it by the code shown on A's page — typed into the
+ * lobby, or `viaLink`: by opening the share link shown on A's page.
+ */
+async function startGame(tag, pages, { viaLink = false } = {}) {
   const a = await newPerson(browser, pages);
   const b = await newPerson(browser, pages);
   await openLobby(a, target.url, `alice-${tag}`);
@@ -43,8 +47,14 @@ async function startGame(tag, pages) {
   assert.equal(new URL(a.url()).hash, `#/chess/${code}`);
 
   await openLobby(b, target.url, `bob-${tag}`);
-  await b.getByTestId("join-code").fill(code);
-  await b.getByRole("button", { name: "Join", exact: true }).click();
+  if (viaLink) {
+    const link = await a.getByTestId("share-link").inputValue();
+    assert.equal(link, `${target.url}/app/#/chess/${code}`);
+    await b.goto(link);
+  } else {
+    await b.getByTestId("join-code").fill(code);
+    await b.getByRole("button", { name: "Join", exact: true }).click();
+  }
   await until(async () => /Your move \(white\)/.test(await text(a, "status")), 10000, "A's turn");
   await until(async () => /White to move/.test(await text(b, "status")), 10000, "B to see White to move");
   assert.equal((await text(b, "room-code")).trim(), code);
@@ -115,9 +125,9 @@ describe("chess in the browser", () => {
   );
 
   test(
-    "a reload mid-game resumes the same position",
+    "B joins by the share link; a reload mid-game resumes the same position; leaving is shown",
     withFailureArtifacts("reload", async (pages) => {
-      const { a, b, code } = await startGame("reload", pages);
+      const { a, b, code } = await startGame("reload", pages, { viaLink: true });
       await clickMove(a, "e2", "e4");
       await waitMove([a, b], 1, "e4");
       await clickMove(b, "e7", "e5");
@@ -134,6 +144,14 @@ describe("chess in the browser", () => {
       await waitMove([a, b], 3, "Nf3");
       await waitForPieces(b, { f3: "wn", g1: null });
       await screenshot(a, "reload-resumed");
+
+      // A leaves to the lobby: B is told; A comes back by the link and it is B's move.
+      await a.getByRole("link", { name: "Leave" }).click();
+      await until(async () => /alice-reload left the game/.test(await text(b, "opponent")), 5000, "B told A left");
+      await a.goto(`${target.url}/app/#/chess/${code}`);
+      await until(async () => /Black to move/.test(await text(a, "status")), 10000, "A back in the game");
+      await until(async () => /alice-reload came back/.test(await text(b, "opponent")), 5000, "B told A came back again");
+      await waitForInput(b);
       assertNoProblems(a, b);
       await a.context().close();
       await b.context().close();
