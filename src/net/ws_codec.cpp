@@ -82,7 +82,8 @@ uint16_t FrameParser::feed(char* data, std::size_t n, FrameSink& sink) {
         if (len >> 63) return fail(kCloseProtocolError);
       }
       if (masked_) std::memcpy(mask_, hdr_ + 2 + ext, 4);
-      if (!is_control(opcode_) && (len > max_message_ || msg_.size() + len > max_message_))
+      const std::size_t held_msg = held_ ? held_->msg.size() : 0;
+      if (!is_control(opcode_) && (len > max_message_ || held_msg + len > max_message_))
         return fail(kCloseTooBig);
       remaining_ = len;
       mask_pos_ = 0;
@@ -98,30 +99,33 @@ uint16_t FrameParser::feed(char* data, std::size_t n, FrameSink& sink) {
     remaining_ -= take;
     bool frame_done = remaining_ == 0;
     if (is_control(opcode_)) {
-      if (frame_done && ctrl_.empty()) {
+      if (frame_done && (!held_ || held_->ctrl.empty())) {
         in_header_ = true;
         if (uint16_t e = deliver_control(chunk, sink)) return e;
       } else {
-        ctrl_.append(chunk);
+        held().ctrl.append(chunk);
         if (frame_done) {
           in_header_ = true;
-          std::string payload = std::move(ctrl_);
-          ctrl_ = std::string();
+          std::string payload = std::move(held_->ctrl);
+          held_->ctrl = std::string();
+          release_held();
           if (uint16_t e = deliver_control(payload, sink)) return e;
         }
       }
-    } else if (frame_done && fin_ && msg_.empty()) {
+    } else if (frame_done && fin_ && (!held_ || held_->msg.empty())) {
       // A whole message inside this buffer: delivered without a copy.
       in_header_ = true;
       in_message_ = false;
+      release_held();  // empty fragments before this one may have left an empty holder
       if (uint16_t e = deliver_message(chunk, sink)) return e;
     } else {
-      msg_.append(chunk);
+      held().msg.append(chunk);
       if (frame_done) {
         in_header_ = true;
         if (fin_) {
-          std::string message = std::move(msg_);
-          msg_ = std::string();
+          std::string message = std::move(held_->msg);
+          held_->msg = std::string();
+          release_held();
           in_message_ = false;
           if (uint16_t e = deliver_message(message, sink)) return e;
         }

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -78,7 +79,7 @@ class FrameParser {
   // True when parsing stopped at the peer's close frame (not at an error).
   bool peer_closed() const { return stopped_ && error_ == 0; }
   // Bytes held for a message or control frame that is not complete yet.
-  std::size_t buffered() const { return msg_.size() + ctrl_.size(); }
+  std::size_t buffered() const { return held_ ? held_->msg.size() + held_->ctrl.size() : 0; }
 
  private:
   uint16_t fail(uint16_t code) {
@@ -106,8 +107,20 @@ class FrameParser {
   uint8_t hdr_[14] = {};
   uint8_t mask_[4] = {};
   uint64_t remaining_ = 0;  // payload bytes of the current frame still to come
-  std::string msg_;         // the data message being reassembled
-  std::string ctrl_;        // a control frame split across feeds
+  // Bytes held across feeds, allocated only while there are some (an idle connection holds
+  // none): the data message being reassembled and a control frame split across feeds.
+  struct Held {
+    std::string msg;
+    std::string ctrl;
+  };
+  std::unique_ptr<Held> held_;
+  Held& held() {
+    if (!held_) held_ = std::make_unique<Held>();
+    return *held_;
+  }
+  void release_held() {
+    if (held_ && held_->msg.empty() && held_->ctrl.empty()) held_.reset();
+  }
 };
 
 // Writes the header of an unmasked (server) frame into `out` (at least 10 bytes) and returns its

@@ -82,6 +82,24 @@ TEST(WsCodec, ParsesMessagesFragmentsAndControlFrames) {
   expect_split_invariant(s);
 }
 
+TEST(WsCodec, HoldsBytesOnlyWhileAFrameOrMessageIsIncomplete) {
+  FrameParser p(1 << 20);
+  Recorder rec;
+  std::string s = client(Opcode::Text, "ab", false) + client(Opcode::Ping, "pp") +
+                  client(Opcode::Continuation, "cd", true) + client(Opcode::Text, "", false) +
+                  client(Opcode::Continuation, "whole", true);
+  const std::size_t first = client(Opcode::Text, "ab", false).size();
+  EXPECT_EQ(p.feed(s.data(), first, rec), 0);
+  EXPECT_EQ(p.buffered(), 2u);  // "ab" of the unfinished message
+  // The ping split in the middle of its payload: held too.
+  const std::size_t ping = client(Opcode::Ping, "pp").size();
+  EXPECT_EQ(p.feed(s.data() + first, ping - 1, rec), 0);
+  EXPECT_EQ(p.buffered(), 3u);
+  EXPECT_EQ(p.feed(s.data() + first + ping - 1, s.size() - first - ping + 1, rec), 0);
+  EXPECT_EQ(rec.events, (std::vector<std::string>{"ping:pp", "text:abcd", "text:whole"}));
+  EXPECT_EQ(p.buffered(), 0u);  // nothing held once every message is out
+}
+
 TEST(WsCodec, SixtyFourBitLengths) {
   std::string big(70000, 'q');
   big[5] = 'z';
