@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,8 +43,37 @@ class Handshake {
   // Returns the decoded query of the handshake URL ("EIO", "transport", "t", the client's own).
   std::vector<std::pair<std::string, std::string>> query() const;
 
-  json::Value
-      auth;     // CONNECT payload (v5), or the namespace query as an object (v4 / EIO3); {} if none
+  // The CONNECT payload (v5), or the namespace query as an object (v4 / EIO3); {} if none. Kept
+  // as its JSON text (one small buffer, not a tree of values): reading it decodes it, and it
+  // converts to json::Value wherever one is expected. Null until set.
+  class Auth {
+   public:
+    Auth() = default;
+    Auth(const json::Value& v) { *this = v; }  // NOLINT(google-explicit-constructor)
+    // Inline (not in a library): the application's code and its fakes use only this header.
+    Auth& operator=(const json::Value& v) {
+      std::string text = v.is_null() ? std::string() : v.dump();
+      text_ = std::string(text.data(), text.size());  // exact size: no growth slack
+      return *this;
+    }
+    // Returns the decoded value (equal to the one stored).
+    json::Value value() const {
+      if (text_.empty()) return json::Value();
+      // Our own dump of a value decoded (or built) once: no limit may refuse it again.
+      json::ParseLimits unlimited;
+      unlimited.max_depth = std::numeric_limits<std::size_t>::max();
+      unlimited.max_bytes = std::numeric_limits<std::size_t>::max();
+      auto v = json::parse(text_, unlimited);
+      return v ? std::move(*v) : json::Value();
+    }
+    operator json::Value() const { return value(); }  // NOLINT(google-explicit-constructor)
+    // Returns the JSON text.
+    std::string dump() const { return text_.empty() ? std::string("null") : text_; }
+
+   private:
+    std::string text_;  // "" = null
+  };
+  Auth auth;
   int eio = 4;  // Engine.IO protocol version of the connection (3 or 4)
   int64_t time_ms = 0;
 

@@ -141,10 +141,28 @@ TEST(Handshake, KeepsAddressUrlAndHeadersCompactlyAndDecodesTheQuery) {
   Handshake copy = hs;
   EXPECT_EQ(copy.header("cookie"), long_value);
   Handshake empty;
+  EXPECT_TRUE(empty.auth.value().is_null());
   EXPECT_EQ(empty.address(), "");
   EXPECT_EQ(empty.url(), "");
   EXPECT_TRUE(empty.headers().empty());
   EXPECT_TRUE(empty.query().empty());
+}
+
+TEST(Handshake, AuthIsKeptAsTextAndDecodesToAnEqualValue) {
+  auto parsed = json::parse(R"({"token":"a\u00e9\"b","n":1.50,"big":12345678901234567890,)"
+                            R"("list":[true,null,{"x":[]}],"empty":{}})");
+  ASSERT_TRUE(parsed);
+  Handshake hs;
+  hs.auth = *parsed;
+  json::Value back = hs.auth;  // converts where a json::Value is expected
+  EXPECT_EQ(back, *parsed);
+  EXPECT_EQ(back.dump(), parsed->dump());  // numbers keep their text (1.50)
+  EXPECT_EQ(hs.auth.dump(), parsed->dump());
+  Handshake copy = hs;
+  EXPECT_EQ(copy.auth.value(), *parsed);
+  hs.auth = json::Value::object();
+  EXPECT_EQ(hs.auth.dump(), "{}");
+  EXPECT_EQ(copy.auth.value(), *parsed);  // copies are independent
 }
 
 TEST_F(SioServerTest, ConnectRepliesWithOnlyTheSidAndUnknownNamespacesAreRefused) {
@@ -176,7 +194,7 @@ TEST_F(SioServerTest, MiddlewareRefusesWithMessageAndDataOrAdmitsLater) {
   std::function<void(std::optional<ConnectError>)> pending;
   NamespaceHandlers h;
   h.middleware = [&](const SocketPtr& s, std::function<void(std::optional<ConnectError>)> done) {
-    if (s->handshake().auth.find("ok")) {
+    if (s->handshake().auth.value().find("ok")) {
       pending = std::move(done);  // completes later
       return;
     }
