@@ -55,7 +55,10 @@ before(async () => {
   }
   const env = { REDIS_SENTINELS: sentinels.join(","), REDIS_SENTINEL_MASTER: "engage" };
   try {
-    instances = [await startServer(["--threads", "1"], { env }), await startServer(["--threads", "1"], { env })];
+    // Every retry during the failover counts as a move attempt: lift the per-user move limit so
+    // the test measures failover, not the rate limiter.
+    const args = ["--threads", "1", "--rate-moves-per-minute", "100000"];
+    instances = [await startServer(args, { env }), await startServer(args, { env })];
   } catch (err) {
     if (/not supported|has no Redis store/.test(String(err.message))) skipReason = "this build has no Redis Sentinel support";
     else throw err;
@@ -124,7 +127,17 @@ test("a game continues across a Sentinel failover (master killed, replica promot
   const room = body.room || body;
   assert.deepEqual(room.moves, plan);
   assert.equal(room.fen, game.fen());
-  // Cross-instance delivery works on the new master: black sees white's last move.
+  // Cross-instance delivery works on the new master: black sees white's last move. Pub/sub is
+  // at-most-once — a broadcast published before an instance has re-subscribed on the new
+  // master is lost (docs/operations.md) — so wait until both instances are subscribed to the
+  // room's channel there.
+  const channel = `engage:bus:{${roomId}}/play-along`;
+  for (let i = 0; ; i++) {
+    const numsub = await redisCommand(replica.port, ["PUBSUB", "NUMSUB", channel]);
+    if (/\b2\s*$/.test(String(numsub).trim())) break;
+    if (i > 200) assert.fail(`both instances should re-subscribe to ${channel} on the new master (NUMSUB: ${numsub})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const fromB = black.log.length;
   const fin = await moveResilient(white, roomId, "c2c3", plan.length + 1, 10000);
   assert.ok(fin);
