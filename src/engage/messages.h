@@ -53,7 +53,9 @@ struct Limits {
   int room_ttl_s = 3600;                   // the original's SETEX 3600, now from the last activity
   int max_cas_retries = 64;         // conflicts (other instances only) beyond this → UNAVAILABLE
   int64_t cas_backoff_max_ms = 50;  // retry n waits a random 0..min(2^n, this) ms (jitter)
-  int code_claim_attempts = 20;     // 6-digit codes: 900k values; collisions are rare
+  std::size_t room_doc_cache = 4096;    // last committed room documents kept per instance (LRU)
+  std::size_t game_cache_games = 4096;  // live chess games kept in memory per instance (LRU)
+  int code_claim_attempts = 20;         // 6-digit codes: 900k values; collisions are rare
   std::size_t rest_body_limit = 100 * 1024;  // express.json()'s default limit
   int64_t sweep_interval_ms = 30000;         // expiry detection / presence keep-alive period
 };

@@ -2,6 +2,7 @@
 #include "engage/play_along.h"
 
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "chess/game.h"
@@ -142,21 +143,32 @@ void PlayAlong::move(const Actor& a, const MakeMove& m, MoveFn done) {
     std::string reason;
   };
   auto played = std::make_shared<Played>();
+  // The game after the move, put back in the cache once the write is committed.
+  auto after = std::make_shared<std::optional<chess::Game>>();
   env_.rooms.resolve(
       kChessPrefix, RoomRef{m.room_id, {}}, room_not_found(),
-      [this, actor, m, played, done = std::move(done)](Expected<std::string, ApiError> id) {
+      [this, actor, m, played, after, done = std::move(done)](Expected<std::string, ApiError> id) {
         if (!id) return done(Unexpected{id.error()});
+        const std::string rid = *id;
         env_.rooms.update(
-            kChessPrefix, *id, room_not_found(),
-            [actor, m, played](json::Value& doc) -> Expected<Rooms::Outcome, ApiError> {
+            kChessPrefix, rid, room_not_found(),
+            [this, rid, actor, m, played,
+             after](json::Value& doc) -> Expected<Rooms::Outcome, ApiError> {
               *played = Played{};
+              after->reset();
               if (str_field(doc, "status") != "active") return Unexpected{not_active()};
               const std::string colour = colour_of(doc, actor.user_id);
               if (colour.empty()) return Unexpected{not_a_player()};
               if (str_field(doc, "turn") != colour)
                 return Unexpected{ApiError{"Not your turn", code::kNotYourTurn, 400}};
-              auto game = rebuild(doc);
-              if (!game) return Unexpected{game.error()};
+              // The cached game at this document's version, else one rebuilt from the document.
+              const uint64_t version = version_of(doc);
+              std::optional<chess::Game> game = games_.take(rid, version);
+              if (!game) {
+                auto rebuilt = rebuild(doc);
+                if (!rebuilt) return Unexpected{rebuilt.error()};
+                game.emplace(std::move(*rebuilt));
+              }
               played->promotion = m.promotion;
               auto r = game->play(m.from, m.to, m.promotion);
               if (!r && m.promotion.empty()) {
@@ -167,7 +179,10 @@ void PlayAlong::move(const Actor& a, const MakeMove& m, MoveFn done) {
                   played->promotion = "q";
                 }
               }
-              if (!r) return Unexpected{ApiError{r.error(), code::kInvalidMove, 400}};
+              if (!r) {
+                games_.put(rid, version, std::move(*game));  // unchanged by a refused move
+                return Unexpected{ApiError{r.error(), code::kInvalidMove, 400}};
+              }
               played->san = r->san;
               played->ply = game->ply();
               doc.set("fen", game->fen());
@@ -188,11 +203,17 @@ void PlayAlong::move(const Actor& a, const MakeMove& m, MoveFn done) {
                 }
                 doc.set("termination", std::string(chess::status_name(st)));
               }
+              *after = std::move(game);
               return Rooms::Outcome::Write;
             },
-            [this, m, played, done](Expected<Rooms::Committed, ApiError> c) {
+            [this, rid, m, played, after, done](Expected<Rooms::Committed, ApiError> c) {
               if (!c) return done(Unexpected{c.error()});
               json::Value doc = std::move(c->doc);
+              if (played->over || !*after)
+                games_.erase(rid);
+              else
+                games_.put(rid, version_of(doc), std::move(**after));
+              after->reset();
               json::Object o;
               o.reserve(16);
               o.emplace_back("roomId", member_or_null(doc, "roomId"));
@@ -221,6 +242,7 @@ void PlayAlong::resign(const Actor& a, const std::string& room_id, RoomFn done) 
   env_.rooms.resolve(kChessPrefix, RoomRef{room_id, {}}, room_not_found(),
                      [this, actor, done = std::move(done)](Expected<std::string, ApiError> id) {
                        if (!id) return done(Unexpected{id.error()});
+                       games_.erase(*id);
                        env_.rooms.update(
                            kChessPrefix, *id, room_not_found(),
                            [actor](json::Value& doc) -> Expected<Rooms::Outcome, ApiError> {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engage/env.h"
+#include "engage/game_cache.h"
 #include "engage/messages.h"
 
 namespace engage::engage {
@@ -17,7 +18,7 @@ inline constexpr const char* kStartFen = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNB
 
 class PlayAlong {
  public:
-  explicit PlayAlong(Env& env) : env_(env) {}
+  explicit PlayAlong(Env& env) : env_(env), games_(env.limits.game_cache_games) {}
 
   sio::NamespaceHandlers handlers();
 
@@ -51,6 +52,9 @@ class PlayAlong {
   // Reads a room by id or code.
   void get(const RoomRef& ref, const ApiError& not_found, RoomFn done);
 
+  // The games of the active rooms, by room id and version (tests and metrics read it).
+  GameCache& games() { return games_; }
+
  private:
   void on_event(const sio::SocketPtr& s, const std::string& event, json::Value args,
                 sio::AckFn ack);
@@ -58,6 +62,7 @@ class PlayAlong {
   void exit_current(const sio::SocketPtr& s);
 
   Env& env_;
+  GameCache games_;
 };
 
 }  // namespace engage::engage

@@ -149,8 +149,18 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
   CommitFn cb;
   int left;
   int attempt = 0;
+  bool tried_cache = false;  // the cached document is offered once per update
+  bool cached = false;       // the current attempt works on the cached document
 
   void run() {
+    if (!tried_cache) {
+      tried_cache = true;
+      if (auto c = self->docs_.take_any(key)) {
+        cached = true;
+        return apply(c->version, std::move(c->value));
+      }
+    }
+    cached = false;
     auto me = shared_from_this();
     self->store_.get(key, [me](store::Errc e, store::Doc d) { me->on_read(e, std::move(d)); });
   }
@@ -168,8 +178,14 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
     if (e != store::Errc::Ok) return finish(Unexpected{from_errc(e)});
     auto parsed = parse_doc(d.value);
     if (!parsed) return finish(Unexpected{parsed.error()});
-    json::Value doc = std::move(*parsed);
+    apply(d.version, std::move(*parsed));
+  }
+
+  // Applies mutate to `doc` (stored at `version`) and writes the outcome.
+  void apply(uint64_t version, json::Value doc) {
     auto verdict = mutate(doc);
+    // A refusal or a no-op decided on the cached copy is checked against the stored document.
+    if (cached && (!verdict || *verdict == Outcome::Keep)) return run();
     if (!verdict) return finish(Unexpected{verdict.error()});
     const std::string ck = code_key_of(prefix, doc);
     auto me = shared_from_this();
@@ -184,30 +200,34 @@ struct Rooms::Update : std::enable_shared_from_this<Rooms::Update> {
       case Outcome::Delete: {
         std::vector<std::string> also;
         if (!ck.empty()) also.push_back(ck);
-        self->store_.remove(key, d.version, std::move(also),
+        self->store_.remove(key, version, std::move(also),
                             [me, doc = std::move(doc)](store::Errc e2) mutable {
-                              me->on_written(e2, std::move(doc), Outcome::Delete);
+                              me->on_written(e2, std::move(doc), Outcome::Delete, 0);
                             });
         return;
       }
       case Outcome::Write: {
-        const uint64_t next = d.version + 1;
+        const uint64_t next = version + 1;
         doc.set("version", next);
         doc.set("lastActivity", Clock::get().now_ms());
         std::vector<std::string> also;
         if (!ck.empty()) also.push_back(ck);
         std::string text = doc.dump();  // before the capture below moves doc away
-        self->store_.cas(key, d.version, store::Doc{std::move(text), next}, ttl, std::move(also),
-                         [me, doc = std::move(doc)](store::Errc e2) mutable {
-                           me->on_written(e2, std::move(doc), Outcome::Write);
+        self->store_.cas(key, version, store::Doc{std::move(text), next}, ttl, std::move(also),
+                         [me, next, doc = std::move(doc)](store::Errc e2) mutable {
+                           me->on_written(e2, std::move(doc), Outcome::Write, next);
                          });
         return;
       }
     }
   }
 
-  void on_written(store::Errc e, json::Value doc, Outcome o) {
-    if (e == store::Errc::Ok) return finish(Committed{std::move(doc), o});
+  void on_written(store::Errc e, json::Value doc, Outcome o, uint64_t version) {
+    if (e == store::Errc::Ok) {
+      if (o == Outcome::Write) self->docs_.put(key, version, doc);
+      return finish(Committed{std::move(doc), o});
+    }
+    if (e == store::Errc::Conflict && cached) return run();  // another instance wrote: read it
     if (e == store::Errc::Conflict) {
       // Another instance wrote the room: back off (jittered, exponential, capped) and retry.
       if (left-- <= 0) return finish(Unexpected{unavailable()});

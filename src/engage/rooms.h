@@ -14,6 +14,7 @@
 
 #include "core/expected.h"
 #include "core/json.h"
+#include "engage/game_cache.h"
 #include "engage/messages.h"
 #include "store/store.h"
 
@@ -21,7 +22,8 @@ namespace engage::engage {
 
 class Rooms {
  public:
-  Rooms(store::Store& store, const Limits& limits) : store_(store), limits_(limits) {}
+  Rooms(store::Store& store, const Limits& limits)
+      : store_(store), limits_(limits), docs_(limits.room_doc_cache) {}
 
   store::Store& store() { return store_; }
   const Limits& limits() const { return limits_; }
@@ -62,7 +64,10 @@ class Rooms {
   // a jittered backoff (see set_defer). Updates of one room on this instance run one at a
   // time in arrival order (a per-room FIFO; no lock is held across the store call), so a
   // conflict can only come from another instance. `cb` runs before the next queued update of
-  // the room starts.
+  // the room starts. The document this instance last committed is kept (DocCache): the next
+  // update of the room applies `mutate` to it and writes with compare-and-set against its
+  // version, without a read; a conflict (another instance wrote), a refusal or a Keep falls
+  // back to the stored document, so decisions are never taken on a stale copy alone.
   void update(std::string prefix, std::string id, ApiError not_found, Mutator mutate, CommitFn cb);
 
   // Runs `fn` after `delay_ms` (on any thread); used to back off between CAS retries.
@@ -71,6 +76,8 @@ class Rooms {
   void set_defer(DeferFn defer) { defer_ = std::move(defer); }
   // Returns how many rooms have an update in flight on this instance (tests, metrics).
   std::size_t busy_rooms() const;
+  // Returns the cache of committed room documents (tests, metrics).
+  const DocCache& docs() const { return docs_; }
 
  private:
   struct Update;
@@ -84,6 +91,7 @@ class Rooms {
   store::Store& store_;
   const Limits& limits_;
   DeferFn defer_;
+  DocCache docs_;
   mutable std::mutex queue_mu_;  // guards queues_ only; never held across a store call
   std::unordered_map<std::string, std::deque<std::shared_ptr<Update>>> queues_;
 };

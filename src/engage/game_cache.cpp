@@ -1,4 +1,4 @@
-// GameCache: sharded LRU of live chess games keyed by room id and document version.
+// VersionedCache: sharded LRU of per-room values keyed by room id and document version.
 #include "engage/game_cache.h"
 
 #include <functional>
@@ -6,19 +6,22 @@
 
 namespace engage::engage {
 
-GameCache::GameCache(std::size_t capacity, std::size_t shards)
+template <typename T>
+VersionedCache<T>::VersionedCache(std::size_t capacity, std::size_t shards)
     : per_shard_(shards == 0 ? 0 : (capacity + shards - 1) / shards),
       shards_(shards == 0 ? 1 : shards) {
   if (capacity == 0) per_shard_ = 0;
 }
 
-GameCache::Shard& GameCache::shard_of(const std::string& room_id) {
+template <typename T>
+typename VersionedCache<T>::Shard& VersionedCache<T>::shard_of(const std::string& room_id) {
   return shards_[std::hash<std::string>{}(room_id) % shards_.size()];
 }
 
-std::optional<chess::Game> GameCache::take(const std::string& room_id, uint64_t version) {
+template <typename T>
+std::optional<T> VersionedCache<T>::take(const std::string& room_id, uint64_t version) {
   Shard& s = shard_of(room_id);
-  std::optional<chess::Game> out;
+  std::optional<T> out;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     auto it = s.map.find(room_id);
@@ -27,7 +30,7 @@ std::optional<chess::Game> GameCache::take(const std::string& room_id, uint64_t 
       return out;
     }
     if (it->second.version == version) {
-      out.emplace(std::move(it->second.game));
+      out.emplace(std::move(it->second.value));
       ++s.stats.hits;
     } else {
       ++s.stats.misses;
@@ -38,14 +41,32 @@ std::optional<chess::Game> GameCache::take(const std::string& room_id, uint64_t 
   return out;
 }
 
-void GameCache::put(const std::string& room_id, uint64_t version, chess::Game game) {
+template <typename T>
+std::optional<typename VersionedCache<T>::Versioned> VersionedCache<T>::take_any(
+    const std::string& room_id) {
+  Shard& s = shard_of(room_id);
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.map.find(room_id);
+  if (it == s.map.end()) {
+    ++s.stats.misses;
+    return std::nullopt;
+  }
+  ++s.stats.hits;
+  std::optional<Versioned> out(Versioned{it->second.version, std::move(it->second.value)});
+  s.order.erase(it->second.lru);
+  s.map.erase(it);
+  return out;
+}
+
+template <typename T>
+void VersionedCache<T>::put(const std::string& room_id, uint64_t version, T value) {
   if (per_shard_ == 0) return;
   Shard& s = shard_of(room_id);
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.map.find(room_id);
   if (it != s.map.end()) {
     it->second.version = version;
-    it->second.game = std::move(game);
+    it->second.value = std::move(value);
     s.order.splice(s.order.begin(), s.order, it->second.lru);
     return;
   }
@@ -55,10 +76,11 @@ void GameCache::put(const std::string& room_id, uint64_t version, chess::Game ga
     ++s.stats.evictions;
   }
   s.order.push_front(room_id);
-  s.map.emplace(room_id, Entry{version, std::move(game), s.order.begin()});
+  s.map.emplace(room_id, Entry{version, std::move(value), s.order.begin()});
 }
 
-void GameCache::erase(const std::string& room_id) {
+template <typename T>
+void VersionedCache<T>::erase(const std::string& room_id) {
   Shard& s = shard_of(room_id);
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.map.find(room_id);
@@ -67,7 +89,8 @@ void GameCache::erase(const std::string& room_id) {
   s.map.erase(it);
 }
 
-std::size_t GameCache::size() const {
+template <typename T>
+std::size_t VersionedCache<T>::size() const {
   std::size_t n = 0;
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
@@ -76,7 +99,8 @@ std::size_t GameCache::size() const {
   return n;
 }
 
-GameCache::Stats GameCache::stats() const {
+template <typename T>
+typename VersionedCache<T>::Stats VersionedCache<T>::stats() const {
   Stats t;
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
@@ -86,5 +110,8 @@ GameCache::Stats GameCache::stats() const {
   }
   return t;
 }
+
+template class VersionedCache<chess::Game>;
+template class VersionedCache<json::Value>;
 
 }  // namespace engage::engage
