@@ -35,6 +35,7 @@ struct MemoryStore::Subscriber {
   std::mutex mu;
   std::unordered_map<std::string, int> channels;  // channel → outstanding subscribe() count
   std::shared_ptr<MessageFn> fn;
+  std::shared_ptr<SubscribedFn> subscribed_fn;
 };
 
 class MemoryBackend {
@@ -310,8 +311,13 @@ void MemoryStore::publish(std::string channel, std::string payload) {
 }
 
 void MemoryStore::subscribe(const std::string& channel) {
-  std::lock_guard lock(sub_->mu);
-  ++sub_->channels[channel];
+  std::shared_ptr<SubscribedFn> fn;
+  {
+    std::lock_guard lock(sub_->mu);
+    ++sub_->channels[channel];
+    fn = sub_->subscribed_fn;
+  }
+  if (fn && *fn) (*fn)(channel);  // outside the lock: the handler may call back into the store
 }
 
 void MemoryStore::unsubscribe(const std::string& channel) {
@@ -324,6 +330,13 @@ void MemoryStore::on_message(MessageFn fn) {
   auto p = std::make_shared<MessageFn>(std::move(fn));
   std::lock_guard lock(sub_->mu);
   sub_->fn = std::move(p);
+}
+
+bool MemoryStore::on_subscribed(SubscribedFn fn) {
+  auto p = std::make_shared<SubscribedFn>(std::move(fn));
+  std::lock_guard lock(sub_->mu);
+  sub_->subscribed_fn = std::move(p);
+  return true;
 }
 
 void MemoryStore::sweep() {

@@ -56,6 +56,9 @@ class MemoryStore final : public Store {
   void subscribe(const std::string& channel) override;
   void unsubscribe(const std::string& channel) override;
   void on_message(MessageFn fn) override;
+  // Confirms every subscribe() at once (inline, before it returns): the subscription is in
+  // place as soon as the call has registered it.
+  bool on_subscribed(SubscribedFn fn) override;
   State state() const override { return State::Up; }
   std::string_view kind() const override { return "memory"; }
 

@@ -112,7 +112,10 @@ struct RedisClusterStore::Core : std::enable_shared_from_this<Core> {
   std::unordered_map<std::string, int> channels;                     // wanted channel → count
   std::unordered_map<std::string, std::string> channel_node;         // channel → node it is on
   std::unordered_map<std::string, std::shared_ptr<RedisConn>> subs;  // node → subscriber
+  // node → channel → SSUBSCRIBE commands sent on its current connection, not yet answered.
+  std::unordered_map<std::string, std::unordered_map<std::string, int>> unanswered;
   MessageFn on_message;
+  SubscribedFn on_subscribed;
 
   std::shared_ptr<const cluster::SlotMap> current_map() const {
     std::lock_guard lock(map_mu);
@@ -418,11 +421,18 @@ struct RedisClusterStore::Core : std::enable_shared_from_this<Core> {
   void resend(const std::string& k) {
     auto it = subs.find(k);
     if (it == subs.end() || !it->second->ready()) return;
+    unanswered[k].clear();  // answers to commands sent on the lost connection never come
     for (const auto& [ch, node] : channel_node) {
       if (node != k) continue;
-      std::string_view argv[] = {"SSUBSCRIBE", ch};
-      it->second->send_push(argv);
+      ssubscribe(k, *it->second, ch);
     }
+  }
+
+  // Sends SSUBSCRIBE `ch` on node `k`'s (ready) subscriber connection `sub`.
+  void ssubscribe(const std::string& k, RedisConn& sub, const std::string& ch) {
+    ++unanswered[k][ch];
+    std::string_view argv[] = {"SSUBSCRIBE", ch};
+    sub.send_push(argv);
   }
 
   // Places `ch` on the node owning its slot (moving it when the slot moved).
@@ -442,10 +452,7 @@ struct RedisClusterStore::Core : std::enable_shared_from_this<Core> {
     }
     channel_node[ch] = k;
     RedisConn& sub = sub_conn(*n);
-    if (sub.ready()) {
-      std::string_view argv[] = {"SSUBSCRIBE", ch};
-      sub.send_push(argv);
-    }
+    if (sub.ready()) ssubscribe(k, sub, ch);
   }
 
   void resubscribe_all() {
@@ -456,6 +463,19 @@ struct RedisClusterStore::Core : std::enable_shared_from_this<Core> {
     if (r.type != RedisReply::Type::Array || r.elements.size() < 3) return;
     const std::string& kind = r.elements[0].str;
     const std::string& ch = r.elements[1].str;
+    if (kind == "ssubscribe") {
+      // Answers come in command order: subscribed once the last SSUBSCRIBE sent for `ch` to the
+      // node it is placed on is answered, if it is still wanted there.
+      auto& waiting = unanswered[from];
+      auto it = waiting.find(ch);
+      if (it == waiting.end() || --it->second > 0) return;
+      waiting.erase(it);
+      auto placed = channel_node.find(ch);
+      if (channels.count(ch) && placed != channel_node.end() && placed->second == from &&
+          on_subscribed)
+        on_subscribed(ch);
+      return;
+    }
     if (kind == "sunsubscribe") {
       // Unasked (the slot moved away from this node): forget the placement, re-read the map.
       auto it = channel_node.find(ch);
@@ -674,6 +694,12 @@ void RedisClusterStore::unsubscribe(const std::string& channel) {
       sub->second->send_push(argv);
     }
   });
+}
+
+bool RedisClusterStore::on_subscribed(SubscribedFn fn) {
+  core_->loops.dispatch(
+      kSubLoop, [core = core_, fn = std::move(fn)] { core->on_subscribed = std::move(fn); });
+  return true;
 }
 
 void RedisClusterStore::on_message(MessageFn fn) {

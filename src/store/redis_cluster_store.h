@@ -58,6 +58,9 @@ class RedisClusterStore final : public Store {
   void subscribe(const std::string& channel) override;
   void unsubscribe(const std::string& channel) override;
   void on_message(MessageFn fn) override;
+  // Reports a channel when the node it is placed on answers the latest SSUBSCRIBE for it (and
+  // again after a re-subscription: reconnect, slot moved). Returns true.
+  bool on_subscribed(SubscribedFn fn) override;
   // Up when the slot map covers every slot and no node connection is down; Connecting before
   // the first slot map; Down when a node connection's breaker is open.
   State state() const override;

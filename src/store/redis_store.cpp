@@ -114,13 +114,28 @@ struct RedisStore::Shared {
   std::string instance_id;
   std::shared_ptr<RedisStats> stats;
   std::unordered_map<std::string, int> channels;  // channel → outstanding subscribe() calls
+  // channel → SUBSCRIBE commands sent on the current connection and not yet answered.
+  std::unordered_map<std::string, int> unanswered;
   MessageFn on_message;
+  SubscribedFn on_subscribed;
 
   // Handles one push of the pub/sub connection.
   void on_push(RedisReply&& r) {
     if (r.type != RedisReply::Type::Array || r.elements.size() < 3) return;
     const std::string& kind = r.elements[0].str;
-    if (kind == "subscribe" || kind == "unsubscribe") {
+    if (kind == "subscribe") {
+      stats->subscriptions_unconfirmed.fetch_sub(1, std::memory_order_relaxed);
+      // Answers come in command order: the channel is subscribed once the answer to the last
+      // SUBSCRIBE sent for it has come, if it is still wanted (no UNSUBSCRIBE since).
+      const std::string& channel = r.elements[1].str;
+      auto it = unanswered.find(channel);
+      if (it == unanswered.end()) return;  // sent on a lost connection
+      if (--it->second > 0) return;
+      unanswered.erase(it);
+      if (channels.count(channel) && on_subscribed) on_subscribed(channel);
+      return;
+    }
+    if (kind == "unsubscribe") {
       stats->subscriptions_unconfirmed.fetch_sub(1, std::memory_order_relaxed);
       return;
     }
@@ -142,6 +157,8 @@ struct RedisStore::Shared {
     argv.insert(argv.end(), names.begin(), names.end());
     stats->subscriptions_unconfirmed.fetch_add(static_cast<int64_t>(names.size()),
                                                std::memory_order_relaxed);
+    if (verb == "SUBSCRIBE")
+      for (std::string_view name : names) ++unanswered[std::string(name)];
     sub.send_push(argv);
   }
 };
@@ -175,6 +192,7 @@ RedisStore::RedisStore(RedisConfig cfg, net::Loops& loops)
     if (!sub) return;
     // Acks of commands sent on the lost connection will never come.
     shared->stats->subscriptions_unconfirmed.store(0, std::memory_order_relaxed);
+    shared->unanswered.clear();
     std::vector<std::string_view> batch;
     for (const auto& [name, count] : shared->channels) {
       batch.push_back(name);
@@ -398,6 +416,12 @@ void RedisStore::unsubscribe(const std::string& channel) {
 void RedisStore::on_message(MessageFn fn) {
   loops_.dispatch(kSubLoop,
                   [shared = shared_, fn = std::move(fn)] { shared->on_message = std::move(fn); });
+}
+
+bool RedisStore::on_subscribed(SubscribedFn fn) {
+  loops_.dispatch(
+      kSubLoop, [shared = shared_, fn = std::move(fn)] { shared->on_subscribed = std::move(fn); });
+  return true;
 }
 
 void RedisStore::drop_connections(const std::string& why) {

@@ -51,6 +51,9 @@ class RedisStore final : public Store {
   void subscribe(const std::string& channel) override;
   void unsubscribe(const std::string& channel) override;
   void on_message(MessageFn fn) override;
+  // Reports a channel when Redis's answer to the latest SUBSCRIBE for it arrives on the pub/sub
+  // connection (and again after the re-subscription that follows a reconnect). Returns true.
+  bool on_subscribed(SubscribedFn fn) override;
   // Up when every connection is ready with a closed breaker; Down when any breaker is open
   // (calls fail fast); Connecting otherwise (starting, or reconnecting within the grace).
   State state() const override;

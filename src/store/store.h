@@ -16,7 +16,12 @@
 // - Failure: when the store cannot answer (Redis down, circuit open, timeout) the callback gets
 //   Errc::Unavailable or Errc::Timeout promptly; nothing blocks, nothing throws.
 // - Bus: publish is at-most-once; subscribers on other instances may miss messages during an
-//   outage (clients resynchronise from versioned documents).
+//   outage (clients resynchronise from versioned documents). A subscription takes effect only
+//   when the server has it (Redis answers SUBSCRIBE on its own connection, later): a message
+//   published by anyone before that is not delivered to it. Stores that can tell report the
+//   moment through on_subscribed(), so that a caller can hold its own publishes on a channel
+//   until it hears that channel itself (BusAdapter does: an answer to a room broadcast can then
+//   never overtake this instance's subscription).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +55,7 @@ using DocFn = std::function<void(Errc, Doc)>;
 using StringFn = std::function<void(Errc, std::string)>;
 using CountFn = std::function<void(Errc, int64_t count, int64_t ttl_ms)>;
 using MessageFn = std::function<void(std::string_view channel, std::string_view payload)>;
+using SubscribedFn = std::function<void(std::string_view channel)>;
 
 class Store {
  public:
@@ -89,6 +95,17 @@ class Store {
   virtual void unsubscribe(const std::string& channel) = 0;
   // Sets the handler for messages on subscribed channels (called on an arbitrary loop).
   virtual void on_message(MessageFn fn) = 0;
+  // Sets the handler told that `channel` is subscribed: called (on an arbitrary loop, possibly
+  // inline from subscribe()) once the server has confirmed the latest SUBSCRIBE sent for a
+  // channel still wanted — from then on a message published on it by any process, after the
+  // call, reaches this process — and again after each re-subscription (reconnect, slot move).
+  // Returns false when the store cannot report confirmations (the default, e.g. a decorator
+  // that does not forward it); the handler is then never called and callers must treat a
+  // subscription as in place at once.
+  virtual bool on_subscribed(SubscribedFn fn) {
+    (void)fn;
+    return false;
+  }
 
   // --- health -------------------------------------------------------------------------------
   virtual State state() const = 0;            // any thread
