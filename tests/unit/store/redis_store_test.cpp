@@ -11,7 +11,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "net/loops.h"
 #include "redis_server_fixture.h"
@@ -579,6 +581,64 @@ TEST_F(RedisStoreTest, SubscriptionsSurviveARedisRestart) {
     std::this_thread::sleep_for(20ms);
     return got->load() > 0;
   }));
+}
+
+// The confirmation means Redis has the subscription: a PUBLISH sent from another connection
+// the moment the confirmation is heard is delivered, on every one of many fresh channels.
+TEST_F(RedisStoreTest, ConfirmsASubscriptionOnlyOnceRedisHasIt) {
+  auto& srv = server();
+  auto a = store(config_for(srv));
+  auto b = store(config_for(srv));
+  constexpr int kChannels = 50;
+  auto confirmed = std::make_shared<std::atomic<int>>(0);
+  auto got = std::make_shared<std::atomic<int>>(0);
+  RedisStore* pub = b.get();
+  EXPECT_TRUE(a->on_subscribed([confirmed, pub](std::string_view ch) {
+    (*confirmed)++;
+    pub->publish(std::string(ch), "first");  // on loop 0: b's loop-0 data connection
+  }));
+  a->on_message([got](std::string_view, std::string_view p) {
+    if (p == "first") (*got)++;
+  });
+  for (int i = 0; i < kChannels; ++i) a->subscribe("bus:confirm:" + std::to_string(i));
+  ASSERT_TRUE(wait_until([&] { return confirmed->load() == kChannels; }));
+  ASSERT_TRUE(wait_until([&] { return got->load() == kChannels; }))
+      << got->load() << " of " << kChannels << " first messages arrived";
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(confirmed->load(), kChannels);  // once per SUBSCRIBE
+}
+
+// Only the answer to the latest SUBSCRIBE of a still-wanted channel counts; a re-subscription
+// after a reconnect is confirmed again.
+TEST_F(RedisStoreTest, ConfirmsOnlyWantedChannelsAndAgainAfterAReconnect) {
+  auto& srv = server();
+  auto cfg = config_for(srv);
+  cfg.reconnect_max_ms = 100;
+  auto a = store(cfg);
+  auto seen = std::make_shared<std::mutex>();
+  auto confirmations = std::make_shared<std::vector<std::string>>();
+  a->on_subscribed([seen, confirmations](std::string_view ch) {
+    std::lock_guard lock(*seen);
+    confirmations->emplace_back(ch);
+  });
+  auto count = [&] {
+    std::lock_guard lock(*seen);
+    return confirmations->size();
+  };
+  a->subscribe("bus:gone");
+  a->unsubscribe("bus:gone");  // answered SUBSCRIBE, but no longer wanted
+  a->subscribe("bus:kept");
+  ASSERT_TRUE(wait_until([&] { return count() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return a->stats().subscriptions_unconfirmed.load() == 0; }));
+  {
+    std::lock_guard lock(*seen);
+    EXPECT_EQ(*confirmations, std::vector<std::string>{"bus:kept"});
+  }
+  srv.stop(SIGTERM);
+  ASSERT_TRUE(srv.start());
+  ASSERT_TRUE(wait_until([&] { return count() == 2; }));
+  std::lock_guard lock(*seen);
+  EXPECT_EQ(confirmations->back(), "bus:kept");
 }
 
 TEST_F(RedisStoreTest, DestroyingTheStoreWhileCallsAreOutstandingIsSafe) {
