@@ -229,10 +229,11 @@ void PlayAlong::move(const Actor& a, const MakeMove& m, MoveFn done) {
               o.emplace_back("version", version_of(doc));
               json::Value update(std::move(o));
               const std::string room_id = str_field(doc, "roomId");
-              done(Moved{doc, update});
+              // The document (with the whole move list) is handed over, not copied.
+              json::Value over = played->over ? game_over(doc, played->reason) : json::Value();
+              done(Moved{std::move(doc), update});
               env_.to_room(kChessNsp, room_id, "move_update", std::move(update));
-              if (played->over)
-                env_.to_room(kChessNsp, room_id, "game_over", game_over(doc, played->reason));
+              if (played->over) env_.to_room(kChessNsp, room_id, "game_over", std::move(over));
             });
       });
 }
