@@ -2,7 +2,7 @@
 #include "engineio/server.h"
 
 #include <string_view>
-#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "core/random.h"
@@ -57,8 +57,22 @@ struct Query {
 struct Server::LoopState {
   explicit LoopState(boost::asio::io_context& io) : heartbeats(io) {}
   HeartbeatLanes heartbeats;  // declared first: destroyed after the sessions
-  // Keys point into each session's own sid; the entry keeps the session alive.
-  std::unordered_map<std::string_view, SessionPtr> sessions;
+  // Found by sid (transparent lookup by string_view); the entry keeps the session alive. A set
+  // of pointers, not a map from a key: the node per session is 16 bytes smaller.
+  struct BySid {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sid) const {
+      return std::hash<std::string_view>()(sid);
+    }
+    std::size_t operator()(const SessionPtr& s) const { return (*this)(s->sid()); }
+    static std::string_view key(std::string_view sid) { return sid; }
+    static std::string_view key(const SessionPtr& s) { return s->sid(); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return key(a) == key(b);
+    }
+  };
+  std::unordered_set<SessionPtr, BySid, BySid> sessions;
 };
 
 HeartbeatLanes& Server::heartbeats(std::size_t loop) {
@@ -159,10 +173,10 @@ void Server::add_cors_headers(std::string_view origin, http::Response& res) cons
 void Server::session_closed(const Session& s) {
   auto& table = loop_states_[s.loop()]->sessions;
   auto it = table.find(std::string_view(s.sid()));
-  if (it != table.end() && it->second.get() == &s) {
+  if (it != table.end() && it->get() == &s) {
     session_count_.fetch_sub(1, std::memory_order_relaxed);
     // Keep the session alive until the end of this call: the caller may be inside it.
-    auto keep = std::move(it->second);
+    SessionPtr keep = *it;
     table.erase(it);
     loops_.post(s.loop(), [keep = std::move(keep)] {});
   }
@@ -228,13 +242,13 @@ void Server::handle_with_sid(http::Request req, http::Respond respond, Query q,
   int owner = loop_of_sid(q.sid);
   auto& table = loop_states_[static_cast<std::size_t>(owner)]->sessions;
   auto it = table.find(std::string_view(q.sid));
-  if (it == table.end() || it->second->protocol() != q.eio) {
+  if (it == table.end() || (*it)->protocol() != q.eio) {
     auto res = error_response(1);
     add_cors_headers(req.header("origin"), res);
     respond(std::move(res));
     return;
   }
-  SessionPtr s = it->second;
+  SessionPtr s = *it;
   if (s->heartbeat_expired()) {
     s->close("ping timeout");
     auto res = error_response(1);
@@ -258,7 +272,7 @@ void Server::handshake(http::Request req, std::size_t loop, http::Respond respon
   } while (table.count(std::string_view(sid)));
   auto s = std::make_shared<Session>(*this, loop, std::move(sid), q.eio,
                                      Session::Transport::Polling, q.b64);
-  table.emplace(std::string_view(s->sid()), s);
+  table.insert(s);
   if (on_open_) on_open_(s, req);
   if (!s->is_open()) {
     auto res = error_response(4);
@@ -302,7 +316,7 @@ net::HttpHandler::UpgradeDecision Server::on_upgrade(const http::Request& req, s
   if (static_cast<std::size_t>(owner) == loop) {
     auto& table = loop_states_[loop]->sessions;
     auto it = table.find(std::string_view(q.sid));
-    if (it == table.end() || it->second->protocol() != q.eio) {
+    if (it == table.end() || (*it)->protocol() != q.eio) {
       d.status = 400;
       d.body = error_response(1).body;
       return d;
@@ -314,11 +328,11 @@ net::HttpHandler::UpgradeDecision Server::on_upgrade(const http::Request& req, s
     loops_.post(static_cast<std::size_t>(owner), [this, sid, eio, owner, ws] {
       auto& table = loop_states_[static_cast<std::size_t>(owner)]->sessions;
       auto it = table.find(std::string_view(sid));
-      if (it == table.end() || it->second->protocol() != eio) {
+      if (it == table.end() || (*it)->protocol() != eio) {
         ws->close(1000);
         return;
       }
-      SessionPtr s = it->second;
+      SessionPtr s = *it;
       s->on_upgrade_socket(ws);
     });
   };
@@ -335,7 +349,7 @@ void Server::open_websocket(const net::WebSocketPtr& ws, const http::Request& re
   } while (table.count(std::string_view(sid)));
   auto s = std::make_shared<Session>(*this, l, std::move(sid), eio, Session::Transport::WebSocket,
                                      false);
-  table.emplace(std::string_view(s->sid()), s);
+  table.insert(s);
   if (on_open_) on_open_(s, req);
   if (!s->is_open()) {
     ws->close(1008);
@@ -350,7 +364,7 @@ void Server::close_all() {
       auto& table = loop_states_[l]->sessions;
       std::vector<SessionPtr> all;
       all.reserve(table.size());
-      for (auto& [sid, s] : table) all.push_back(s);
+      for (const auto& s : table) all.push_back(s);
       for (auto& s : all) s->close("server shutting down");
     });
   }

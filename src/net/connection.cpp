@@ -377,7 +377,7 @@ void Connection::dispatch(ParsedRequest pr) {
   error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) pr.request.remote_address = ep.address().to_string();
-  uint64_t seq = seq_;
+  uint32_t seq = seq_;
   http::Respond respond = [self = shared_from_this(), seq](http::Response r) {
     self->respond(seq, std::move(r));
   };
@@ -850,7 +850,7 @@ void Connection::arm_timer(TimerPurpose p, uint32_t ms) {
   if (mode_ == Mode::Closed) return;
   if (!timer_) timer_ = std::make_unique<Timer>(socket_.get_executor());
   timer_purpose_ = p;
-  uint64_t gen = ++timer_gen_;
+  uint32_t gen = ++timer_gen_;
   timer_->expires_after(std::chrono::milliseconds(ms));
   timer_->async_wait(
       [self = shared_from_this(), p, gen](const error_code& ec) { self->on_timer(p, gen, ec); });

@@ -150,8 +150,8 @@ class Connection final : public WebSocket,
   std::unique_ptr<std::function<void(WebSocketPtr)>> accepted_;  // called after the 101 is written
   std::unique_ptr<Handlers> handlers_;  // set_handlers (absent until then, or with a listener)
   std::weak_ptr<Listener> listener_;    // set_listener
-  uint64_t seq_ = 0;                    // number of the outstanding (or last) request
-  uint64_t timer_gen_ = 0;              // invalidates stale timer completions
+  uint32_t seq_ = 0;  // number of the outstanding (or last) request (wraps: compared for equality)
+  uint32_t timer_gen_ = 0;  // invalidates stale timer completions (wraps: compared for equality)
   Mode mode_ = Mode::Http;
   TimerPurpose timer_purpose_ = TimerPurpose::None;
   uint16_t close_code_ = ws::kCloseAbnormal;  // reported to on_close
