@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -285,6 +286,30 @@ TEST_F(ClusterStoreTest, ShardedPubSubCrossesStoresOnEveryShard) {
       5s));
   std::lock_guard lock(mu);
   for (const auto& c : channels) EXPECT_NE(std::find(got.begin(), got.end(), c + "=hi"), got.end());
+}
+
+// The SSUBSCRIBE confirmation means the owning node has the subscription: an SPUBLISH sent by
+// another store the moment the confirmation is heard is delivered, on channels of every shard.
+TEST_F(ClusterStoreTest, ConfirmsAShardedSubscriptionOnlyOnceTheNodeHasIt) {
+  RedisClusterStore a(options_for(*cluster_), loops_);
+  RedisClusterStore b(options_for(*cluster_), loops_);
+  ASSERT_TRUE(wait_until([&] { return a.state() == State::Up && b.state() == State::Up; }));
+  constexpr int kChannels = 30;
+  auto confirmed = std::make_shared<std::atomic<int>>(0);
+  auto got = std::make_shared<std::atomic<int>>(0);
+  RedisClusterStore* pub = &a;
+  EXPECT_TRUE(b.on_subscribed([confirmed, pub](std::string_view ch) {
+    (*confirmed)++;
+    pub->publish(std::string(ch), "first");
+  }));
+  b.on_message([got](std::string_view, std::string_view p) {
+    if (p == "first") (*got)++;
+  });
+  for (int i = 0; i < kChannels; ++i)
+    b.subscribe("engage:bus:{confirm" + std::to_string(i) + "}/play-along");
+  ASSERT_TRUE(wait_until([&] { return confirmed->load() == kChannels; }, 5s));
+  ASSERT_TRUE(wait_until([&] { return got->load() == kChannels; }, 5s))
+      << got->load() << " of " << kChannels << " first messages arrived";
 }
 
 RedisReply text(std::string s) {
