@@ -289,13 +289,13 @@ void Connection::schedule_read() {
 void Connection::on_bytes(char* data, std::size_t n) {
   switch (mode_) {
     case Mode::Http:
-      pending_.append(data, n);
+      pending().append(data, n);
       process_http();
       break;
     case Mode::WebSocket:
-      if (!handlers_set_ || !pending_.empty()) {
+      if (!handlers_set_ || has_pending()) {
         // Held until set_handlers (the layer above must see every message).
-        pending_.append(data, n);
+        pending().append(data, n);
         if (!handlers_set_) paused_ = true;
         break;
       }
@@ -332,9 +332,9 @@ void Connection::process_http() {
   if (processing_) return;
   processing_ = true;
   std::size_t offset = 0;
-  while (mode_ == Mode::Http && !outstanding_ && !close_after_flush_ && offset < pending_.size()) {
+  while (mode_ == Mode::Http && !outstanding_ && !close_after_flush_ && offset < pending_size()) {
     std::size_t used = 0;
-    ParseStatus st = http_->feed(std::string_view(pending_).substr(offset), used);
+    ParseStatus st = http_->feed(std::string_view(*pending_).substr(offset), used);
     offset += used;
     if (http_->take_continue()) {
       static const auto kContinue =
@@ -352,16 +352,16 @@ void Connection::process_http() {
     processing_ = false;
     return;
   }
-  pending_.erase(0, std::min(offset, pending_.size()));
-  if (pending_.empty()) {
-    pending_.shrink_to_fit();
-  } else if (mode_ == Mode::Http && pending_.size() > srv_->opts.max_header_bytes + 65536) {
+  if (pending_) pending_->erase(0, std::min(offset, pending_->size()));
+  if (!has_pending()) {
+    pending_.reset();  // an idle connection holds no input buffer
+  } else if (mode_ == Mode::Http && pending_->size() > srv_->opts.max_header_bytes + 65536) {
     // Pipelined bytes behind a held request: stop reading until it is answered.
     paused_ = true;
   }
   processing_ = false;
   if (mode_ == Mode::Http) update_http_timer();
-  if (mode_ == Mode::WebSocket && handlers_set_ && !pending_.empty()) resume_ws();
+  if (mode_ == Mode::WebSocket && handlers_set_ && has_pending()) resume_ws();
 }
 
 void Connection::dispatch(ParsedRequest pr) {
@@ -576,9 +576,9 @@ void Connection::report_close() {
 
 void Connection::resume_ws() {
   if (mode_ != Mode::WebSocket) return;
-  if (!pending_.empty()) {
-    std::string held = std::move(pending_);
-    pending_ = std::string();
+  if (has_pending()) {
+    std::string held = std::move(*pending_);
+    pending_.reset();
     if (uint16_t code = ws_->feed(held.data(), held.size(), *this)) {
       ws_fail(code);
       return;
@@ -802,7 +802,7 @@ void Connection::start_linger() {
   }
   mode_ = Mode::Draining;
   paused_ = false;
-  std::string().swap(pending_);
+  pending_.reset();
   arm_timer(TimerPurpose::Linger, srv_->opts.linger_ms);
   schedule_read();
 }
@@ -827,7 +827,7 @@ void Connection::finish_close(uint16_t ws_code) {
   for (auto& it : queue_) dropped += it.hdr_len + (it.data ? it.data->size() : 0);
   buffered_.fetch_sub(dropped, std::memory_order_relaxed);
   std::vector<OutItem>().swap(queue_);
-  std::string().swap(pending_);
+  pending_.reset();
   http_.reset();
   accepted_.reset();
   if (gone_) {

@@ -142,7 +142,15 @@ class Connection final : public WebSocket,
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<HttpParser> http_;
   std::unique_ptr<ws::FrameParser> ws_;
-  std::string pending_;  // bytes read but not parsed yet (pipelined, or held before handlers)
+  // Bytes read but not parsed yet (a partial or pipelined request, or frames held before the
+  // handlers are installed); allocated only while there are some.
+  std::unique_ptr<std::string> pending_;
+  bool has_pending() const { return pending_ && !pending_->empty(); }
+  std::size_t pending_size() const { return pending_ ? pending_->size() : 0; }
+  std::string& pending() {
+    if (!pending_) pending_ = std::make_unique<std::string>();
+    return *pending_;
+  }
   std::vector<OutItem> queue_;    // waiting for the current write to finish
   std::vector<OutItem> writing_;  // being written
   std::atomic<std::size_t> buffered_{0};
