@@ -636,9 +636,10 @@ TEST_F(RedisStoreTest, ConfirmsOnlyWantedChannelsAndAgainAfterAReconnect) {
   }
   srv.stop(SIGTERM);
   ASSERT_TRUE(srv.start());
-  ASSERT_TRUE(wait_until([&] { return count() == 2; }));
+  // At least once more (a reconnect attempt that lands while Redis restarts may add another).
+  ASSERT_TRUE(wait_until([&] { return count() >= 2; })) << count() << " confirmations";
   std::lock_guard lock(*seen);
-  EXPECT_EQ(confirmations->back(), "bus:kept");
+  for (const auto& ch : *confirmations) EXPECT_EQ(ch, "bus:kept");
 }
 
 TEST_F(RedisStoreTest, DestroyingTheStoreWhileCallsAreOutstandingIsSafe) {
