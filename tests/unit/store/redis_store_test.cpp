@@ -439,7 +439,14 @@ TEST_F(RedisStoreTest, FullOfflineQueueFailsFastWithUnavailable) {
   cfg.command_timeout_ms = 10000;
   auto s = store(cfg);
   srv.stop(SIGTERM);
-  ASSERT_TRUE(wait_until([&] { return s->state() == State::Connecting; }, 3s));
+  // Every connection (one per loop and the subscriber) has seen the loss: a call must not go
+  // out on a connection whose close is still unread (it would fail in flight, not queue).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return s->stats().disconnects.load() >= loops_.size() + 1 &&
+               s->state() == State::Connecting;
+      },
+      3s));
   // All calls from one loop, so that they share one connection's queue.
   auto results = std::make_shared<std::vector<Errc>>();
   auto mu = std::make_shared<std::mutex>();
