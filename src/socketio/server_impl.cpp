@@ -27,6 +27,54 @@ std::shared_ptr<const std::string> frame_at(
 // =============================================================================================
 // Client: one Engine.IO session and the namespace sockets multiplexed over it.
 
+class SocketImpl;
+
+// The namespace sockets of one client in connection order: almost always one, kept inline (no
+// heap block for it); further ones in a vector.
+class SocketList {
+ public:
+  using Ptr = std::shared_ptr<SocketImpl>;
+  void add(Ptr p) {
+    if (!first_)
+      first_ = std::move(p);
+    else
+      more_.push_back(std::move(p));
+  }
+  void remove(const SocketImpl* s) {
+    if (first_.get() == s) {
+      first_.reset();
+      if (!more_.empty()) {
+        first_ = std::move(more_.front());
+        more_.erase(more_.begin());
+      }
+      return;
+    }
+    auto it = std::find_if(more_.begin(), more_.end(), [s](const Ptr& p) { return p.get() == s; });
+    if (it != more_.end()) more_.erase(it);
+  }
+  // Returns the first socket for which pred holds, or nullptr.
+  template <class Pred>
+  SocketImpl* find(Pred pred) const {
+    if (first_ && pred(*first_)) return first_.get();
+    for (const auto& p : more_)
+      if (pred(*p)) return p.get();
+    return nullptr;
+  }
+  // Empties the list, returning its sockets in order.
+  std::vector<Ptr> take() {
+    std::vector<Ptr> out;
+    if (first_) out.push_back(std::move(first_));
+    for (auto& p : more_) out.push_back(std::move(p));
+    first_.reset();
+    std::vector<Ptr>().swap(more_);
+    return out;
+  }
+
+ private:
+  Ptr first_;
+  std::vector<Ptr> more_;
+};
+
 class Client final : public eio::SessionHandler, public std::enable_shared_from_this<Client> {
  public:
   Client(ServerImpl& server, eio::SessionPtr session, Handshake base)
@@ -61,11 +109,11 @@ class Client final : public eio::SessionHandler, public std::enable_shared_from_
   // socket shares it (with its auth) through an aliasing pointer, later ones get a copy, so a
   // client on one namespace stores its headers once and allocates nothing for them.
   Handshake base_;
-  bool base_shared_ = false;
-  std::size_t loop_ = 0;
   wire::Decoder decoder_;
-  std::vector<std::shared_ptr<SocketImpl>> sockets_;  // connected (and connecting) namespaces
+  SocketList sockets_;  // connected (and connecting) namespaces
   std::unique_ptr<eio::Timer> connect_timer_;
+  uint32_t loop_ = 0;
+  bool base_shared_ = false;
   bool closed_ = false;
 };
 
@@ -76,12 +124,13 @@ class SocketImpl final : public Socket {
  public:
   SocketImpl(ServerImpl& server, ServerImpl::Namespace& nsp, std::shared_ptr<Client> client,
              std::string id, std::shared_ptr<const Handshake> hs)
-      : server_(server),
-        nsp_(nsp),
+      : nsp_(nsp),
         client_(std::move(client)),
         id_(std::move(id)),
         hs_(std::move(hs)),
-        loop_(client_->loop()) {}
+        loop_(static_cast<uint32_t>(client_->loop())) {
+    (void)server;  // reached through nsp_.server (one pointer less per socket)
+  }
 
   const std::string& id() const override { return id_; }
   const std::string& nsp() const override { return nsp_.name; }
@@ -89,7 +138,7 @@ class SocketImpl final : public Socket {
   std::size_t loop() const override { return loop_; }
   bool connected() const override { return connected_.load(std::memory_order_acquire); }
   void dispatch(std::function<void()> fn) override {
-    server_.loops().dispatch(loop_, std::move(fn));
+    server().loops().dispatch(loop_, std::move(fn));
   }
 
   void emit(std::string_view event, json::Value args) override {
@@ -101,17 +150,24 @@ class SocketImpl final : public Socket {
     send(wire::encode(wire::Type::Event, nsp_.name, std::nullopt, &packet));
   }
   void join(const std::string& room) override {
-    if (!connected() || std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end()) return;
-    rooms_.push_back(room);
-    server_.room_joined(nsp_, *this, room);
+    if (!connected()) return;
+    if (!rooms_) rooms_ = std::make_unique<std::vector<std::string>>();
+    if (std::find(rooms_->begin(), rooms_->end(), room) != rooms_->end()) return;
+    rooms_->push_back(room);
+    server().room_joined(nsp_, *this, room);
   }
   void leave(const std::string& room) override {
-    auto it = std::find(rooms_.begin(), rooms_.end(), room);
-    if (it == rooms_.end()) return;
-    rooms_.erase(it);
-    server_.room_left(nsp_, *this, room);
+    if (!rooms_) return;
+    auto it = std::find(rooms_->begin(), rooms_->end(), room);
+    if (it == rooms_->end()) return;
+    rooms_->erase(it);
+    if (rooms_->empty()) rooms_.reset();
+    server().room_left(nsp_, *this, room);
   }
-  const std::vector<std::string>& rooms() const override { return rooms_; }
+  const std::vector<std::string>& rooms() const override {
+    static const std::vector<std::string> kNone;
+    return rooms_ ? *rooms_ : kNone;
+  }
   void disconnect(bool close_connection) override {
     if (!connected()) return;
     auto self = std::static_pointer_cast<SocketImpl>(shared_from_this());
@@ -130,7 +186,7 @@ class SocketImpl final : public Socket {
   }
   void mark_connected() {
     connected_.store(true, std::memory_order_release);
-    server_.socket_added(nsp_, *this);
+    server().socket_added(nsp_, *this);
   }
   // Leaves every room, unregisters, and tells the handlers once. Safe to call twice.
   void closed(std::string_view reason) {
@@ -141,12 +197,13 @@ class SocketImpl final : public Socket {
     client_.reset();
     if (client) client->remove_socket(this);
     if (!was) return;
-    while (!rooms_.empty()) {
-      std::string room = std::move(rooms_.back());
-      rooms_.pop_back();
-      server_.room_left(nsp_, *this, room);
+    while (rooms_ && !rooms_->empty()) {
+      std::string room = std::move(rooms_->back());
+      rooms_->pop_back();
+      server().room_left(nsp_, *this, room);
     }
-    server_.socket_removed(nsp_, *this);
+    rooms_.reset();
+    server().socket_removed(nsp_, *this);
     if (nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(self, reason);
   }
   void detach_client() { client_.reset(); }
@@ -154,13 +211,16 @@ class SocketImpl final : public Socket {
   bool has_client() const { return client_ != nullptr; }
 
  private:
-  ServerImpl& server_;
+  ServerImpl& server() const { return *nsp_.server; }
+
   ServerImpl::Namespace& nsp_;
   std::shared_ptr<Client> client_;  // reset when the socket leaves (breaks the cycle)
   std::string id_;
   std::shared_ptr<const Handshake> hs_;
-  std::vector<std::string> rooms_;
-  std::size_t loop_;
+  // Allocated on the first join and freed when the last room is left: a socket in no room (an
+  // idle client) holds no room storage.
+  std::unique_ptr<std::vector<std::string>> rooms_;
+  uint32_t loop_;
   std::atomic<bool> connected_{false};
 };
 
@@ -168,7 +228,7 @@ class SocketImpl final : public Socket {
 // Client implementation
 
 void Client::start() {
-  loop_ = session_->loop();
+  loop_ = static_cast<uint32_t>(session_->loop());
   connect_timer_ = std::make_unique<eio::Timer>(server_.loops().context(loop_).get_executor());
   connect_timer_->expires_after(std::chrono::milliseconds(server_.options().connect_timeout_ms));
   std::weak_ptr<Client> weak = shared_from_this();
@@ -177,8 +237,7 @@ void Client::start() {
     auto c = weak.lock();
     if (!c || c->closed_) return;
     c->connect_timer_.reset();
-    bool any = std::any_of(c->sockets_.begin(), c->sockets_.end(),
-                           [](const auto& s) { return s->connected(); });
+    bool any = c->sockets_.find([](const SocketImpl& s) { return s.connected(); }) != nullptr;
     if (!any) c->close_connection("forced close");
   });
   // EIO3 (socket.io v4 protocol) clients are connected to "/" implicitly.
@@ -204,15 +263,11 @@ void Client::send_frames(const std::shared_ptr<const std::vector<std::string>>& 
 }
 
 void Client::remove_socket(SocketImpl* s) {
-  auto it =
-      std::find_if(sockets_.begin(), sockets_.end(), [s](const auto& p) { return p.get() == s; });
-  if (it != sockets_.end()) sockets_.erase(it);
+  sockets_.remove(s);
 }
 
 SocketImpl* Client::socket_of(const std::string& nsp) {
-  for (auto& s : sockets_)
-    if (s->nsp() == nsp) return s.get();
-  return nullptr;
+  return sockets_.find([&nsp](const SocketImpl& s) { return s.nsp() == nsp; });
 }
 
 void Client::on_message(std::string_view data, bool binary) {
@@ -324,7 +379,7 @@ void Client::on_connect(const std::string& nsp_name, json::Value auth) {
     id = random_id(kSocketIdLength);
   auto s =
       std::make_shared<SocketImpl>(server_, *nsp, shared_from_this(), std::move(id), std::move(hs));
-  sockets_.push_back(s);
+  sockets_.add(s);
   if (!nsp->handlers.middleware) {
     connect_admitted(s);
     return;
@@ -381,8 +436,7 @@ void Client::on_close(std::string_view reason) {
   if (connect_timer_) connect_timer_->cancel();
   connect_timer_.reset();
   auto self = shared_from_this();
-  auto sockets = std::move(sockets_);
-  sockets_.clear();
+  auto sockets = sockets_.take();
   for (auto& s : sockets) s->closed(reason);
   session_.reset();
 }
@@ -412,6 +466,7 @@ void ServerImpl::add_namespace(const std::string& name, NamespaceHandlers handle
   auto& slot = namespaces_[name];
   if (!slot) {
     slot = std::make_unique<Namespace>();
+    slot->server = this;
     slot->name = name;
     for (std::size_t i = 0; i < loops_.size(); ++i)
       slot->loops.push_back(std::make_unique<NspLoop>());
@@ -430,15 +485,34 @@ std::vector<std::string> ServerImpl::namespace_names() const {
   return names;
 }
 
+std::size_t ServerImpl::NspLoop::ById::operator()(std::string_view id) const {
+  return std::hash<std::string_view>()(id);
+}
+std::size_t ServerImpl::NspLoop::ById::operator()(const SocketImpl* s) const {
+  return (*this)(std::string_view(s->id()));
+}
+bool ServerImpl::NspLoop::ById::operator()(const SocketImpl* a, const SocketImpl* b) const {
+  return a->id() == b->id();
+}
+bool ServerImpl::NspLoop::ById::operator()(std::string_view a, const SocketImpl* b) const {
+  return a == b->id();
+}
+bool ServerImpl::NspLoop::ById::operator()(const SocketImpl* a, std::string_view b) const {
+  return a->id() == b;
+}
+
 void ServerImpl::socket_added(Namespace& nsp, SocketImpl& s) {
-  nsp.loops[s.loop()]->sockets[s.id()] = &s;
+  auto& sockets = nsp.loops[s.loop()]->sockets;
+  auto it = sockets.find(std::string_view(s.id()));
+  if (it != sockets.end()) sockets.erase(it);  // an id already taken: the newcomer replaces it
+  sockets.insert(&s);
   socket_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ServerImpl::socket_removed(Namespace& nsp, SocketImpl& s) {
   auto& sockets = nsp.loops[s.loop()]->sockets;
-  auto it = sockets.find(s.id());
-  if (it != sockets.end() && it->second == &s) {
+  auto it = sockets.find(std::string_view(s.id()));
+  if (it != sockets.end() && *it == &s) {
     sockets.erase(it);
     socket_count_.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -535,7 +609,7 @@ void ServerImpl::deliver_on_loop(std::size_t loop, const BroadcastTarget& to,
   std::vector<std::shared_ptr<Socket>> targets;  // kept alive while sending
   if (to.rooms.empty()) {
     targets.reserve(nl.sockets.size());
-    for (auto& [id, s] : nl.sockets)
+    for (SocketImpl* s : nl.sockets)
       if (!excluded(s)) targets.push_back(s->shared_from_this());
   } else {
     std::unordered_set<SocketImpl*> seen;
@@ -548,10 +622,10 @@ void ServerImpl::deliver_on_loop(std::size_t loop, const BroadcastTarget& to,
       if (it != nl.rooms.end())
         for (SocketImpl* s : it->second) add(s);
       // Every socket is implicitly in the room named by its own id.
-      auto sit = nl.sockets.find(room);
+      auto sit = nl.sockets.find(std::string_view(room));
       if (sit != nl.sockets.end()) {
-        bool in_room = it != nl.rooms.end() && it->second.count(sit->second);
-        if (!in_room) add(sit->second);
+        bool in_room = it != nl.rooms.end() && it->second.count(*sit);
+        if (!in_room) add(*sit);
       }
     }
   }

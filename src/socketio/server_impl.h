@@ -59,11 +59,21 @@ class ServerImpl final : public Server {
 
   // ---- internal, used by Client and SocketImpl on their loop ----
   struct NspLoop {
-    // By socket id; the key views the socket's own id (the socket outlives its entry).
-    std::unordered_map<std::string_view, SocketImpl*> sockets;
+    // Found by socket id (transparent lookup by string_view): a set of the sockets themselves
+    // rather than a map from a key, so the node per socket is 16 bytes smaller.
+    struct ById {
+      using is_transparent = void;
+      std::size_t operator()(std::string_view id) const;
+      std::size_t operator()(const SocketImpl* s) const;
+      bool operator()(const SocketImpl* a, const SocketImpl* b) const;
+      bool operator()(std::string_view a, const SocketImpl* b) const;
+      bool operator()(const SocketImpl* a, std::string_view b) const;
+    };
+    std::unordered_set<SocketImpl*, ById, ById> sockets;
     std::unordered_map<std::string, std::unordered_set<SocketImpl*>> rooms;
   };
   struct Namespace {
+    ServerImpl* server = nullptr;  // the owner (a socket reaches its server through this)
     std::string name;
     NamespaceHandlers handlers;
     std::vector<std::unique_ptr<NspLoop>> loops;

@@ -1,6 +1,9 @@
 // The Socket.IO server's adapter over socketio/packet.h: packets in and out, query helpers.
 #include "socketio/wire.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "http/url.h"
 #include "socketio/packet.h"
 
@@ -26,7 +29,8 @@ struct Decoder::Impl {
 };
 
 Decoder::Decoder(std::size_t max_attachments, bool eio3)
-    : max_attachments_(max_attachments), eio3_(eio3) {}
+    : max_attachments_(static_cast<uint32_t>(std::min<std::size_t>(max_attachments, UINT32_MAX))),
+      eio3_(eio3) {}
 Decoder::~Decoder() = default;
 
 namespace {

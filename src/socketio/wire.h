@@ -57,7 +57,7 @@ class Decoder {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;  // allocated on the first message only (idle clients hold none)
-  std::size_t max_attachments_;
+  uint32_t max_attachments_;    // 32 bits: one decoder per connection
   bool eio3_;
 };
 

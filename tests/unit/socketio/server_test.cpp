@@ -314,6 +314,32 @@ TEST_F(SioServerTest, DisconnectReasons) {
   EXPECT_EQ(io_->socket_count(), 0u);
 }
 
+TEST_F(SioServerTest, OneClientOnThreeNamespacesLeavesThemInAnyOrder) {
+  std::vector<std::string> left;
+  NamespaceHandlers h;
+  h.on_disconnect = [&](const SocketPtr& s, std::string_view) { left.push_back(s->nsp()); };
+  io_->add_namespace("/a", h);
+  io_->add_namespace("/b", h);
+  io_->add_namespace("/c", h);
+  auto ws = open();
+  connect(*ws, "/a");
+  connect(*ws, "/b");
+  connect(*ws, "/c");
+  EXPECT_EQ(io_->socket_count(), 3u);
+  ws->receive("41/a,");  // the first one leaves: the others stay reachable
+  poll();
+  ws->receive("42/b,[\"x\"]");
+  poll();
+  EXPECT_FALSE(ws->closed);
+  ws->receive("40/a,");  // and /a can be joined again
+  poll();
+  EXPECT_EQ(ws->take().size(), 1u);
+  ws->handlers.on_close(1006);
+  poll();
+  EXPECT_EQ(left, (std::vector<std::string>{"/a", "/b", "/c", "/a"}));
+  EXPECT_EQ(io_->socket_count(), 0u);
+}
+
 TEST_F(SioServerTest, InvalidPacketsCloseTheConnection) {
   for (std::string bad : {"4abc", "42{}", "42abc[\"a\"]", "42[\"a\"]" /* not connected to / */}) {
     auto ws = open();
