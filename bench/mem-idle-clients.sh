@@ -38,7 +38,7 @@ for run in $(seq "$RUNS"); do
   sleep 0.5
   start="$(rss_kib "$SPID")"
   "$LOAD" --url "ws://127.0.0.1:$port" --idle "$CLIENTS" --idle-namespace "$NSP" \
-    --processes "$PROCS" --ramp 5000 --connect-concurrency 500 --warmup 1 \
+    --processes "$PROCS" --ramp "${RAMP:-5000}" --connect-concurrency "${CONC:-500}" --warmup 1 \
     --duration "$((HOLD + 2))" --ramp-timeout 120 -q >/tmp/mem-idle-$$.json 2>/dev/null &
   lpid=$!
   # Wait until every client joined its namespace (engage_sockets in /metrics), let it settle, sample.

@@ -11,7 +11,7 @@ RUN_PKGS=(build-essential cmake pkg-config ccache libboost1.81-dev libhiredis-de
   libfmt-dev libcli11-dev libjwt-dev libssl-dev redis-server)
 # Packages for the tests, fuzzers and benchmarks.
 TEST_PKGS=(clang libclang-rt-14-dev clang-format googletest libgtest-dev libbenchmark-dev nginx
-  haproxy chromium stockfish ffmpeg gnuplot-nox procps psmisc curl rapidjson-dev)
+  haproxy chromium stockfish ffmpeg gnuplot-nox procps psmisc curl rapidjson-dev heaptrack)
 
 pkgs=("${RUN_PKGS[@]}")
 [ "${1:-}" = "--run-only" ] || pkgs+=("${TEST_PKGS[@]}")
