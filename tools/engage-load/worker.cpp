@@ -435,7 +435,10 @@ void Worker::on_chess_event(Client& c, GameState& g, std::string_view name, std:
       }
     }
     const bool my_turn = (g.board.turn() == 'w') == (c.role() == Role::White);
-    if (g.active && my_turn) schedule_move(c, g);
+    // React only to the newest ply: on an out-of-date update (the other player's socket already
+    // applied a later ply to the shared board) this player would move twice from one position
+    // and be refused "Not your turn".
+    if (g.active && my_turn && k == g.plies) schedule_move(c, g);
     return;
   }
   if (name == "room_created") {
