@@ -417,7 +417,14 @@ TEST_F(RedisStoreTest, OfflineQueueCarriesCallsAcrossAShortReconnect) {
   auto s = store(cfg);
   ASSERT_EQ(Sync(*s).create("q:room", contract::make_doc(1)), Errc::Ok);
   srv.stop(SIGTERM);
-  ASSERT_TRUE(wait_until([&] { return s->state() == State::Connecting; }, 3s));
+  // Every connection has seen the loss (a call on one whose close is still unread would fail in
+  // flight with Unavailable instead of waiting in the offline queue).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return s->stats().disconnects.load() >= loops_.size() + 1 &&
+               s->state() == State::Connecting;
+      },
+      3s));
   // Issued while disconnected: held in the offline queue, not failed.
   auto p = std::make_shared<std::promise<Errc>>();
   auto f = p->get_future();
