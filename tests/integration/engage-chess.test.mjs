@@ -233,7 +233,10 @@ test("§8.1: a burst of moves from both sides never loses or doubles a move", as
   await settle(500);
   const st = await http(server.url, "GET", `/api/chess/room/${room.roomId}`);
   const moves = st.body.moves;
-  assert.ok(moves.length >= 2, `moves ${JSON.stringify(moves)}`);
+  // At least white's first move wins; when black's whole burst is read before that commit, every
+  // black move is refused "Not your turn" and every later white move too — one move is then
+  // the correct outcome (seen under load in CI).
+  assert.ok(moves.length >= 1, `moves ${JSON.stringify(moves)}`);
   assert.equal(st.body.version, 2 + moves.length);
   const ups = b.log.filter((e) => e.event === "move_update").map((e) => e.payload);
   assert.equal(ups.length, moves.length);
