@@ -562,13 +562,18 @@ void Worker::check_timeouts() {
 // ---------------------------------------------------------------------------------------------
 // Watch-along: the host's play/pause carries the send time as currentTime; members time it.
 
+namespace {
+constexpr double kSyncClockWrapMs = 1e6;  // ~16.7 min: far above any fan-out latency
+}  // namespace
+
 void Worker::on_watch_event(Client& c, WatchRoom& r, std::string_view name, std::string_view data) {
   if (c.role() == Role::Member && name.substr(0, 5) == "sync_") {
-    const int64_t now = now_ns();
     const double sent_ms = find_number(data, "\"currentTime\"");
     if (std::isnan(sent_ms)) return;
-    const auto lat =
-        static_cast<uint64_t>(std::max<int64_t>(0, now - static_cast<int64_t>(sent_ms * 1e6)));
+    // The send time travels modulo kSyncClockWrapMs (see send_sync): undo the wrap.
+    double elapsed_ms = std::fmod(static_cast<double>(now_ns()) / 1e6, kSyncClockWrapMs) - sent_ms;
+    if (elapsed_ms < 0) elapsed_ms += kSyncClockWrapMs;
+    const auto lat = static_cast<uint64_t>(elapsed_ms * 1e6);
     for (Stats* s : {&total_, &interval_}) {
       ++s->c.syncs_received;
       s->fanout.record(lat);
@@ -620,7 +625,10 @@ void Worker::close_sync_event(WatchRoom& r) {
 void Worker::send_sync(WatchRoom& r) {
   if (quitting_ || !r.host->connected()) return;
   close_sync_event(r);
-  const double ms = std::round(static_cast<double>(now_ns()) / 1e3) / 1e3;
+  // The monotonic clock in ms, modulo kSyncClockWrapMs: the server refuses a currentTime above
+  // 10,000,000 (a video position), which the raw clock passes after ~2.8 h of uptime.
+  const double ms =
+      std::fmod(std::round(static_cast<double>(now_ns()) / 1e3) / 1e3, kSyncClockWrapMs);
   std::string p = "{\"roomId\":";
   json::write_string(p, r.room_id);
   p += ",\"currentTime\":";
